@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+
+/** Exit codes shared by every command: 0 success, 1 findings/units failed, 2 bad usage or input. */
+export const EXIT_USAGE = 2;
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('keywarden')
+    .description('Checks an AWS Organization against the AWS Security Hub KMS controls (KMS.1-KMS.4)')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with code 0; everything else commander rejects is bad usage.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    throw error;
+  }
+}
+
+main(process.argv).catch((error: unknown) => {
+  process.stderr.write(`keywarden: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
