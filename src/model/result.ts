@@ -7,11 +7,7 @@ export type ComplianceStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE';
 
 /** AWS Config / CloudFormation resource types the controls cover. */
 export type AwsResourceType =
-  | 'AWS::IAM::Policy'
-  | 'AWS::IAM::User'
-  | 'AWS::IAM::Group'
-  | 'AWS::IAM::Role'
-  | 'AWS::KMS::Key';
+  'AWS::IAM::Policy' | 'AWS::IAM::User' | 'AWS::IAM::Group' | 'AWS::IAM::Role' | 'AWS::KMS::Key';
 
 /** ASFF `Resources[].Type` values. */
 export type AsffResourceType = 'AwsIamPolicy' | 'AwsIamUser' | 'AwsIamGroup' | 'AwsIamRole' | 'AwsKmsKey';
