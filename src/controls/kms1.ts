@@ -1,0 +1,107 @@
+/**
+ * KMS.1 "IAM customer managed policies should not allow decryption actions on all KMS keys": the default
+ * version of every customer managed policy, attached or not, one result per policy.
+ */
+import type { ControlResult } from '../model/result.js';
+import type { IamSnapshot, ManagedPolicy, ManagedPolicyVersion } from '../model/snapshot.js';
+import { analyzePolicy } from '../policy/index.js';
+import type { IamEvaluationContext } from './context.js';
+import type { Kms1Params } from './params.js';
+import {
+  capitalize,
+  errorClause,
+  errorReasonCode,
+  failedClause,
+  passedClause,
+  policyEvidence,
+  REASON_ALLOWED_ON_ALL_KEYS,
+  REASON_NOT_ON_ALL_KEYS,
+} from './policy-verdict.js';
+import { policyResource } from './resources.js';
+
+/** AWS managed policies live in the pseudo-account `aws` (arn:aws:iam::aws:policy/...). */
+function isCustomerManaged(policy: ManagedPolicy): boolean {
+  return policy.arn.split(':')[4] !== 'aws';
+}
+
+/** Whether KMS.1 evaluates the policy at all (before looking at its document). */
+export function isInKms1Scope(policy: ManagedPolicy, params: Kms1Params): boolean {
+  if (!isCustomerManaged(policy)) return false;
+  return !(params.excludePermissionBoundaryPolicy && policy.permissionsBoundaryUsageCount > 0);
+}
+
+/** The default version: the one flagged default, else the one named by DefaultVersionId. */
+export function defaultVersionOf(policy: ManagedPolicy): ManagedPolicyVersion | undefined {
+  return (
+    policy.versions.find((version) => version.isDefaultVersion) ??
+    (policy.defaultVersionId === undefined
+      ? undefined
+      : policy.versions.find((version) => version.versionId === policy.defaultVersionId))
+  );
+}
+
+function evaluatePolicy(
+  policy: ManagedPolicy,
+  params: Kms1Params,
+  snapshot: IamSnapshot,
+  context: IamEvaluationContext,
+): ControlResult {
+  const base = {
+    controlId: 'KMS.1' as const,
+    resource: policyResource(policy),
+    accountId: snapshot.accountId,
+    region: context.region,
+    partition: snapshot.partition,
+  };
+  const version = defaultVersionOf(policy);
+  if (version === undefined) {
+    return {
+      ...base,
+      status: 'NOT_AVAILABLE',
+      reasonCode: 'DEFAULT_VERSION_MISSING',
+      reason: `The document of the policy's default version${policy.defaultVersionId === undefined ? '' : ` (${policy.defaultVersionId})`} was not collected, so it cannot be evaluated.`,
+      evidence: { defaultVersionId: policy.defaultVersionId ?? null, blockedActions: params.blockedActions },
+    };
+  }
+  const analysis = analyzePolicy(version.document, params.blockedActions, { partition: snapshot.partition });
+  const evidence = {
+    policyVersionId: version.versionId,
+    blockedActions: params.blockedActions,
+    ...policyEvidence(analysis),
+  };
+  if (!analysis.ok) {
+    return {
+      ...base,
+      status: 'NOT_AVAILABLE',
+      reasonCode: errorReasonCode(analysis.error),
+      reason: `The default version ${version.versionId} could not be analysed: ${errorClause(analysis.error)}.`,
+      evidence,
+    };
+  }
+  if (analysis.verdict === 'FAILED') {
+    return {
+      ...base,
+      status: 'FAILED',
+      reasonCode: REASON_ALLOWED_ON_ALL_KEYS,
+      reason: `${capitalize(failedClause(analysis.actions))} (default version ${version.versionId}).`,
+      evidence,
+    };
+  }
+  return {
+    ...base,
+    status: 'PASSED',
+    reasonCode: REASON_NOT_ON_ALL_KEYS,
+    reason: `In default version ${version.versionId}, ${passedClause(analysis.actions)}.`,
+    evidence,
+  };
+}
+
+export function evaluateKms1(
+  snapshot: IamSnapshot,
+  params: Kms1Params,
+  context: IamEvaluationContext,
+): ControlResult[] {
+  return snapshot.managedPolicies
+    .filter((policy) => isInKms1Scope(policy, params))
+    .map((policy) => evaluatePolicy(policy, params, snapshot, context));
+}
