@@ -4,9 +4,9 @@
  */
 import { actionMatches } from './actions.js';
 import type { CoverageAnswer, CoverageQuery, ResourceSpec } from './coverage.js';
-import { decideCoverage, TooComplexError } from './coverage.js';
+import { decideCoverage, meetsKeySpace, TooComplexError } from './coverage.js';
 import type { CompiledPattern } from './glob.js';
-import { compiledPattern } from './glob.js';
+import { compiledPattern, LIT } from './glob.js';
 import type { KeySpace } from './keyspace.js';
 import { isValidPartition, keySpaceOf } from './keyspace.js';
 import type { ParsedStatement } from './parse.js';
@@ -25,8 +25,7 @@ function refOf(statement: ParsedStatement): StatementRef {
 }
 
 // Memo tables: pure functions of their keys, bounded so a long-running service does not grow.
-const MEMO_LIMIT = 20_000;
-const meetsKeySpaceMemo = new Map<string, boolean>();
+const MEMO_LIMIT = 5_000;
 const coverageMemo = new Map<string, CoverageAnswer>();
 
 function remember<V>(memo: Map<string, V>, key: string, value: V): V {
@@ -45,13 +44,29 @@ function specKey(spec: ResourceSpec): string {
   return (spec.negated ? '!' : '+') + spec.patterns.map((p) => p.source).join('\u0001');
 }
 
-/** Does the pattern match at least one key of the key space? (Exact; memoised per pattern.) */
-function patternMeetsKeySpace(space: KeySpace, pattern: CompiledPattern, variables: boolean): boolean {
-  const key = `${space.partition}\u0000${variables ? 'v' : 'l'}\u0000${pattern.source}`;
-  const known = meetsKeySpaceMemo.get(key);
+/** Does the pattern match at least one key of the key space? (Exact; remembered on the pattern.) */
+function patternMeetsKeySpace(space: KeySpace, pattern: CompiledPattern): boolean {
+  const known = pattern.meetsKeySpace.get(space.partition);
   if (known !== undefined) return known;
-  const answer = decideCoverage(space, { allow: [{ negated: false, patterns: [pattern] }], deny: [] });
-  return remember(meetsKeySpaceMemo, key, answer.coverage !== 'NONE');
+  const answer = quickMeetsKeySpace(space, pattern) ?? meetsKeySpace(space, pattern);
+  pattern.meetsKeySpace.set(space.partition, answer);
+  return answer;
+}
+
+/**
+ * Exact answers that need no search: a pattern that matches everything meets the key space; a pattern
+ * whose leading literal characters leave the key space (`arn:aws:s3:::...`) cannot meet it.
+ */
+function quickMeetsKeySpace(space: KeySpace, pattern: CompiledPattern): boolean | undefined {
+  if (pattern.tailAny[0] === 1) return true;
+  let state = 0;
+  for (let i = 0; i < pattern.kinds.length; i++) {
+    if (pattern.kinds[i] !== LIT) return undefined;
+    const code = pattern.chars[i]!;
+    state = code < 128 ? space.transitions[state * 128 + code]! : -1;
+    if (state < 0) return false;
+  }
+  return space.accepting[state] === 1;
 }
 
 interface PreparedStatement {
@@ -60,6 +75,8 @@ interface PreparedStatement {
   spec: ResourceSpec;
   /** Whether the set holds at least one key. */
   meetsKeySpace: boolean;
+  /** The set's identity for memo keys (its patterns' text). */
+  specKey: string;
 }
 
 function prepareStatement(
@@ -72,7 +89,7 @@ function prepareStatement(
   const sources = [...new Set(statement.resources ?? statement.notResources ?? [])];
   const patterns = sources
     .map((source) => compiledPattern(source, variables))
-    .filter((pattern) => patternMeetsKeySpace(space, pattern, variables));
+    .filter((pattern) => patternMeetsKeySpace(space, pattern));
   const spec: ResourceSpec = { negated, patterns };
   let meetsKeySpace: boolean;
   if (!negated) meetsKeySpace = patterns.length > 0;
@@ -81,12 +98,13 @@ function prepareStatement(
     const query: CoverageQuery = { allow: [spec], deny: [] };
     meetsKeySpace = coverageOf(space, query, `${mode}A${specKey(spec)}`).coverage !== 'NONE';
   }
-  return { statement, spec, meetsKeySpace };
+  return { statement, spec, meetsKeySpace, specKey: specKey(spec) };
 }
 
 function analyzeAction(
   space: KeySpace,
-  prepared: PreparedStatement[],
+  statements: ParsedStatement[],
+  prepare: (statement: ParsedStatement) => PreparedStatement,
   action: string,
   mode: string,
 ): ActionCoverage {
@@ -95,19 +113,20 @@ function analyzeAction(
   const conditionalDenies: StatementRef[] = [];
   const allow = new Map<string, ResourceSpec>();
   const deny = new Map<string, ResourceSpec>();
-  for (const item of prepared) {
-    const { statement } = item;
-    if (!item.meetsKeySpace || !appliesTo(statement, action)) continue;
+  for (const statement of statements) {
+    if (!appliesTo(statement, action)) continue;
+    const item = prepare(statement);
+    if (!item.meetsKeySpace) continue;
     if (statement.effect === 'Allow') {
       // Conditions are ignored for Allow, as the control does: the statement may grant.
       grantedBy.push(refOf(statement));
-      allow.set(specKey(item.spec), item.spec);
+      allow.set(item.specKey, item.spec);
     } else if (statement.hasCondition) {
       // A conditional Deny may not apply, so it subtracts nothing (the conservative reading).
       conditionalDenies.push(refOf(statement));
     } else {
       deniedBy.push(refOf(statement));
-      deny.set(specKey(item.spec), item.spec);
+      deny.set(item.specKey, item.spec);
     }
   }
   const result: ActionCoverage = { action, coverage: 'NONE', grantedBy, deniedBy, conditionalDenies };
@@ -153,10 +172,13 @@ export function analyzePolicy(
   const mode = `${partition}\u0000${variables ? 'v' : 'l'}\u0000`;
   try {
     const space = keySpaceOf(partition);
-    const prepared = policy.statements.map((statement) =>
-      prepareStatement(space, statement, variables, mode),
+    // Resources are prepared only for statements that apply to some blocked action: most do not.
+    const prepared: (PreparedStatement | undefined)[] = new Array(policy.statements.length);
+    const prepare = (statement: ParsedStatement): PreparedStatement =>
+      (prepared[statement.index] ??= prepareStatement(space, statement, variables, mode));
+    const actions = blockedActions.map((action) =>
+      analyzeAction(space, policy.statements, prepare, action, mode),
     );
-    const actions = blockedActions.map((action) => analyzeAction(space, prepared, action, mode));
     return {
       ok: true,
       verdict: actions.some((a) => a.coverage === 'ALL') ? 'FAILED' : 'PASSED',

@@ -51,78 +51,16 @@ export class TooComplexError extends Error {
   }
 }
 
+const COLON_CODE = 58;
+
 // Three-valued truth for "this pattern/spec/grant holds for every completion / none / it depends".
 const FALSE = 0;
 const TRUE = 1;
 const UNKNOWN = 2;
 
-interface CharClass {
-  /** The character used for a transition when no realistic one is preferred. */
-  representative: number;
-  /** Local class of the class's characters in each pattern. */
-  patternClasses: Int32Array;
-}
-
-/** Representatives are picked in this order so that witnesses look like real key ARNs. */
-const PREFERENCE = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-:/';
-
-/** Groups the key space's characters by how every automaton treats them; maps each code to its group. */
-function characterClasses(
-  space: KeySpace,
-  patterns: CompiledPattern[],
-): { classes: CharClass[]; classOfCode: Int32Array } {
-  const groups = new Map<string, number>();
-  const classes: CharClass[] = [];
-  const classOfCode = new Int32Array(128).fill(-1);
-  const codes = [...PREFERENCE].map((ch) => ch.charCodeAt(0)).filter((code) => space.alphabet.includes(code));
-  for (const code of space.alphabet) if (!codes.includes(code)) codes.push(code);
-  for (const code of codes) {
-    let signature = '';
-    for (let s = 0; s < space.stateCount; s++) signature += `${space.transitions[s * 128 + code]},`;
-    const patternClasses = new Int32Array(patterns.length);
-    for (let j = 0; j < patterns.length; j++) {
-      patternClasses[j] = patterns[j]!.classOf[code]!;
-      signature += `${patternClasses[j]};`;
-    }
-    let index = groups.get(signature);
-    if (index === undefined) {
-      index = classes.length;
-      groups.set(signature, index);
-      classes.push({ representative: code, patternClasses });
-    }
-    classOfCode[code] = index;
-  }
-  return { classes, classOfCode };
-}
-
-/** One way out of a key-space state: the character to write and the class it belongs to. */
-interface Move {
-  code: number;
-  cls: CharClass;
-}
-
-/**
- * The moves to try from each key-space state, one per class; the class holding the realistic sample's
- * next character comes first and uses that character, so that witnesses stay close to a real key.
- */
-function movesByState(space: KeySpace, classes: CharClass[], classOfCode: Int32Array): Move[][] {
-  const moves: Move[][] = [];
-  for (let s = 0; s < space.stateCount; s++) {
-    const list: Move[] = classes
-      .filter((c) => space.transitions[s * 128 + c.representative]! >= 0)
-      .map((cls) => ({ code: cls.representative, cls }));
-    const next = space.completions[s]!.charCodeAt(0);
-    if (!Number.isNaN(next)) {
-      const preferred = classes[classOfCode[next]!];
-      const at = list.findIndex((move) => move.cls === preferred);
-      if (at >= 0) {
-        list.splice(at, 1);
-        list.unshift({ code: next, cls: preferred! });
-      }
-    }
-    moves.push(list);
-  }
-  return moves;
+interface Spec {
+  negated: boolean;
+  members: number[];
 }
 
 export function decideCoverage(
@@ -132,8 +70,9 @@ export function decideCoverage(
 ): CoverageAnswer {
   const patterns: CompiledPattern[] = [];
   const indexOf = new Map<CompiledPattern, number>();
-  const specIndexes = (spec: ResourceSpec): number[] =>
-    spec.patterns.map((pattern) => {
+  const specOf = (spec: ResourceSpec): Spec => ({
+    negated: spec.negated,
+    members: spec.patterns.map((pattern) => {
       let index = indexOf.get(pattern);
       if (index === undefined) {
         index = patterns.length;
@@ -141,112 +80,162 @@ export function decideCoverage(
         indexOf.set(pattern, index);
       }
       return index;
-    });
-  const allow = query.allow.map((spec) => ({ negated: spec.negated, members: specIndexes(spec) }));
-  const deny = query.deny.map((spec) => ({ negated: spec.negated, members: specIndexes(spec) }));
+    }),
+  });
+  const allow = query.allow.map(specOf);
+  const deny = query.deny.map(specOf);
   const P = patterns.length;
 
-  const { classes, classOfCode } = characterClasses(space, patterns);
-  const moves = movesByState(space, classes, classOfCode);
-
-  const kState: number[] = [0];
-  const pState: number[] = patterns.map(() => 0);
-  const parent: number[] = [-1];
-  const via: number[] = [0];
-  const seen = new Map<string, number>([[`0|${pState.join(',')}`, 0]]);
-
-  let keyGranted: string | undefined;
-  let keyNotGranted: string | undefined;
-  const pathOf = (node: number): string => {
-    const codes: number[] = [];
-    for (let n = node; n > 0; n = parent[n]!) codes.push(via[n]!);
-    return String.fromCharCode(...codes.reverse());
+  // The characters worth trying from a product state: those a pattern's current positions name as
+  // literals, `:`, and for each key-space target one character that no current position names (all such
+  // characters act alike on every automaton). The sample key's next character is tried first, so that
+  // witnesses stay close to a real key.
+  const mark = new Int32Array(128);
+  let markStamp = 0;
+  const candidates: number[] = [];
+  const candidatesOf = (states: Int32Array, base: number, k: number): number[] => {
+    const stamp = ++markStamp;
+    candidates.length = 0;
+    const transitions = space.transitions;
+    const preferred = space.completions[k]!.charCodeAt(0);
+    if (preferred === preferred /* not NaN */) {
+      candidates.push(preferred);
+      mark[preferred] = stamp;
+    }
+    for (let j = 0; j < P; j++) {
+      for (const code of patterns[j]!.dfa.literalCodes[states[base + j]!]!) {
+        if (mark[code] !== stamp && transitions[k * 128 + code]! >= 0) {
+          mark[code] = stamp;
+          candidates.push(code);
+        }
+      }
+    }
+    for (const group of space.codesByTarget[k]!) {
+      let chosen = -1;
+      for (const code of group) {
+        if (code === COLON_CODE) {
+          chosen = code;
+          break;
+        }
+        if (mark[code] !== stamp) {
+          chosen = code;
+          break;
+        }
+        // The preferred character is an "other" character already queued: the group is covered.
+        if (code === preferred && !isLiteralHere(states, base, code)) break;
+      }
+      if (chosen >= 0 && mark[chosen] !== stamp) {
+        mark[chosen] = stamp;
+        candidates.push(chosen);
+      }
+    }
+    return candidates;
   };
-  const record = (granted: boolean, key: string): void => {
-    if (granted) keyGranted ??= key;
-    else keyNotGranted ??= key;
+  const isLiteralHere = (states: Int32Array, base: number, code: number): boolean => {
+    for (let j = 0; j < P; j++)
+      if (patterns[j]!.dfa.literalCodes[states[base + j]!]!.includes(code)) return true;
+    return false;
   };
 
-  const patternValue = (base: number, j: number): number => {
-    const pattern = patterns[j]!;
-    const state = pState[base + j]!;
-    if (pattern.dfa.dead[state]) return FALSE;
-    if (pattern.dfa.universal[state]) return TRUE;
+  // Three-valued truth of the grant on a tuple of pattern states: settled for every completion, or not.
+  const patternValue = (states: Int32Array, base: number, j: number, exact: boolean): number => {
+    const dfa = patterns[j]!.dfa;
+    const state = states[base + j]!;
+    if (exact) return dfa.accepting[state] ? TRUE : FALSE;
+    if (dfa.dead[state]) return FALSE;
+    if (dfa.universal[state]) return TRUE;
     return UNKNOWN;
   };
-  const specValue = (base: number, spec: { negated: boolean; members: number[] }, exact: boolean): number => {
-    let value = FALSE;
-    for (const j of spec.members) {
-      const v = exact
-        ? patterns[j]!.dfa.accepting[pState[base + j]!]
-          ? TRUE
-          : FALSE
-        : patternValue(base, j);
-      if (v === TRUE) {
-        value = TRUE;
-        break;
-      }
-      if (v === UNKNOWN) value = UNKNOWN;
-    }
-    if (!spec.negated || value === UNKNOWN) return value;
-    return value === TRUE ? FALSE : TRUE;
-  };
-  const unionValue = (
-    base: number,
-    specs: { negated: boolean; members: number[] }[],
-    exact: boolean,
-  ): number => {
-    let value = FALSE;
+  const unionValue = (states: Int32Array, base: number, specs: Spec[], exact: boolean): number => {
+    let union = FALSE;
     for (const spec of specs) {
-      const v = specValue(base, spec, exact);
-      if (v === TRUE) return TRUE;
-      if (v === UNKNOWN) value = UNKNOWN;
+      let value = FALSE;
+      for (const j of spec.members) {
+        const v = patternValue(states, base, j, exact);
+        if (v === TRUE) {
+          value = TRUE;
+          break;
+        }
+        if (v === UNKNOWN) value = UNKNOWN;
+      }
+      if (spec.negated && value !== UNKNOWN) value = value === TRUE ? FALSE : TRUE;
+      if (value === TRUE) return TRUE;
+      if (value === UNKNOWN) union = UNKNOWN;
     }
-    return value;
+    return union;
   };
-  const grantedValue = (base: number, exact: boolean): number => {
-    const allowed = unionValue(base, allow, exact);
+  const grantedValue = (states: Int32Array, base: number, exact: boolean): number => {
+    const allowed = unionValue(states, base, allow, exact);
     if (allowed === FALSE) return FALSE;
-    const denied = unionValue(base, deny, exact);
+    const denied = unionValue(states, base, deny, exact);
     if (denied === TRUE) return FALSE;
     return allowed === TRUE && denied === FALSE ? TRUE : UNKNOWN;
   };
 
+  let pState = new Int32Array(Math.max(P, 1) * 64);
+  const kState: number[] = [0];
+  const parent: number[] = [-1];
+  const via: number[] = [0];
+  const seen = new Set<string>([`0|${new Array<number>(P).fill(0).join(',')}`]);
+  const scratch = new Int32Array(P);
+
+  let keyGranted: string | undefined;
+  let keyNotGranted: string | undefined;
+  const pathOf = (node: number, last?: number): string => {
+    const codes: number[] = last === undefined ? [] : [last];
+    for (let n = node; n > 0; n = parent[n]!) codes.push(via[n]!);
+    return String.fromCharCode(...codes.reverse());
+  };
+  const record = (granted: boolean, key: () => string): void => {
+    if (granted) keyGranted ??= key();
+    else keyNotGranted ??= key();
+  };
+
+  // The start: a pattern like "*" may settle everything before the first character.
+  const startValue = grantedValue(pState, 0, false);
+  if (startValue !== UNKNOWN) record(startValue === TRUE, () => space.sampleKey);
+
   const constructionStart = constructionWork.units;
   let steps = 0;
-  for (let node = 0; node < kState.length; node++) {
+  for (let node = 0; startValue === UNKNOWN && node < kState.length; node++) {
     const base = node * P;
     const k = kState[node]!;
-    const settled = grantedValue(base, false);
-    if (settled !== UNKNOWN) {
-      // Every way to finish this key has the same outcome: finish it the realistic way.
-      record(settled === TRUE, pathOf(node) + space.completions[k]);
-    } else {
-      if (space.accepting[k]) record(grantedValue(base, true) === TRUE, pathOf(node));
-      for (const { code, cls } of moves[k]!) {
-        const nextK = space.transitions[k * 128 + code]!;
-        let key = `${nextK}|`;
-        const nextStates = new Array<number>(P);
-        for (let j = 0; j < P; j++) {
-          const next = stepPattern(patterns[j]!, pState[base + j]!, cls.patternClasses[j]!);
-          nextStates[j] = next;
-          key += `${next},`;
-        }
-        steps += P + 1;
-        if (seen.has(key)) continue;
-        seen.set(key, kState.length);
-        kState.push(nextK);
-        for (const s of nextStates) pState.push(s);
-        parent.push(node);
-        via.push(code);
+    if (space.accepting[k]) {
+      record(grantedValue(pState, base, true) === TRUE, () => pathOf(node));
+    }
+    for (const code of candidatesOf(pState, base, k)) {
+      const nextK = space.transitions[k * 128 + code]!;
+      for (let j = 0; j < P; j++) {
+        const pattern = patterns[j]!;
+        scratch[j] = stepPattern(pattern, pState[base + j]!, pattern.classOf[code]!);
       }
-      if (kState.length > limits.maxStates) throw new TooComplexError(`more than ${limits.maxStates} states`);
-      if (steps > limits.maxSteps) throw new TooComplexError(`more than ${limits.maxSteps} steps`);
-      if (constructionWork.units - constructionStart > limits.maxConstruction) {
-        throw new TooComplexError('pattern automata too large');
+      steps += P + 1;
+      const settled = grantedValue(scratch, 0, false);
+      if (settled !== UNKNOWN) {
+        // Every way to finish this key has the same outcome: finish it the realistic way, keep no node.
+        record(settled === TRUE, () => pathOf(node, code) + space.completions[nextK]);
+        continue;
       }
+      const key = `${nextK}|${scratch.join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const index = kState.length;
+      if ((index + 1) * P > pState.length) {
+        const grown = new Int32Array(pState.length * 2);
+        grown.set(pState);
+        pState = grown;
+      }
+      pState.set(scratch, index * P);
+      kState.push(nextK);
+      parent.push(node);
+      via.push(code);
     }
     if (keyGranted !== undefined && keyNotGranted !== undefined) break;
+    if (kState.length > limits.maxStates) throw new TooComplexError(`more than ${limits.maxStates} states`);
+    if (steps > limits.maxSteps) throw new TooComplexError(`more than ${limits.maxSteps} steps`);
+    if (constructionWork.units - constructionStart > limits.maxConstruction) {
+      throw new TooComplexError('pattern automata too large');
+    }
   }
 
   if (keyGranted !== undefined && keyNotGranted !== undefined) {
@@ -254,4 +243,43 @@ export function decideCoverage(
   }
   if (keyGranted !== undefined) return { coverage: 'ALL', keyGranted };
   return { coverage: 'NONE', keyNotGranted: keyNotGranted ?? space.sampleKey };
+}
+
+/**
+ * Does a single pattern match at least one key? A depth-first search over (key-space state, pattern
+ * state) that tries the pattern's literal characters first, so it usually walks straight to a match.
+ */
+export function meetsKeySpace(
+  space: KeySpace,
+  pattern: CompiledPattern,
+  limits: SearchLimits = DEFAULT_LIMITS,
+): boolean {
+  const dfa = pattern.dfa;
+  const stack: number[] = [0, 0];
+  const width = space.stateCount;
+  const seen = new Set<number>([0]);
+  while (stack.length > 0) {
+    const state = stack.pop()!;
+    const k = stack.pop()!;
+    if (dfa.universal[state] || (space.accepting[k] && dfa.accepting[state])) return true;
+    const literals = dfa.literalCodes[state]!;
+    const push = (code: number): void => {
+      const nextK = space.transitions[k * 128 + code]!;
+      if (nextK < 0) return;
+      const next = stepPattern(pattern, state, pattern.classOf[code]!);
+      const key = next * width + nextK;
+      if (dfa.dead[next] || seen.has(key)) return;
+      if (seen.size >= limits.maxStates) throw new TooComplexError(`more than ${limits.maxStates} states`);
+      seen.add(key);
+      stack.push(nextK, next);
+    };
+    // One character per key-space target that the pattern does not name here: all such act alike.
+    for (const group of space.codesByTarget[k]!) {
+      const other = group.find((code) => code === COLON_CODE || !literals.includes(code));
+      if (other !== undefined) push(other);
+    }
+    // Pushed last, popped first: follow the pattern's own characters before anything else.
+    for (const code of literals) push(code);
+  }
+  return false;
 }

@@ -22,14 +22,16 @@ const CLASS_COLON = 1;
 
 export interface PatternDfa {
   /** Epsilon-closed NFA position sets, one per DFA state. */
-  readonly subsets: Int32Array[];
-  /** Per state, per local class: next state, or -1 when not computed yet. */
-  readonly transitions: Int32Array[];
+  readonly subsets: number[][];
+  /** transitions[state * classCount + class]: next state, or -1 when not computed yet (grown by doubling). */
+  transitions: Int32Array;
   readonly accepting: boolean[];
   /** No continuation can reach acceptance. */
   readonly dead: boolean[];
   /** Every continuation is accepted. */
   readonly universal: boolean[];
+  /** ASCII codes of the literal tokens at the state's positions: the only characters it tells apart. */
+  readonly literalCodes: number[][];
   readonly index: Map<string, number>;
 }
 
@@ -45,6 +47,10 @@ export interface CompiledPattern {
   /** tailAny[p]: tokens p..end are a single ANY, so position p accepts every continuation. */
   readonly tailAny: Uint8Array;
   readonly dfa: PatternDfa;
+  /** Reusable work space for the subset construction. */
+  readonly scratch: { seen: Int32Array; stamp: number };
+  /** Memo: does the pattern match at least one key of a partition's key space? */
+  readonly meetsKeySpace: Map<string, boolean>;
 }
 
 interface RawToken {
@@ -122,7 +128,17 @@ export function compilePattern(source: string, variables: boolean): CompiledPatt
     classCount,
     tokenClass,
     tailAny,
-    dfa: { subsets: [], transitions: [], accepting: [], dead: [], universal: [], index: new Map() },
+    dfa: {
+      subsets: [],
+      transitions: new Int32Array(0),
+      accepting: [],
+      dead: [],
+      universal: [],
+      literalCodes: [],
+      index: new Map(),
+    },
+    scratch: { seen: new Int32Array(n + 1), stamp: 0 },
+    meetsKeySpace: new Map(),
   };
   internState(pattern, closure(pattern, [0]));
   return pattern;
@@ -131,11 +147,13 @@ export function compilePattern(source: string, variables: boolean): CompiledPatt
 /** Adds the positions reachable by letting stars match the empty string. */
 function closure(pattern: CompiledPattern, positions: number[]): number[] {
   const n = pattern.kinds.length;
-  const seen = new Uint8Array(n + 1);
+  // A generation stamp instead of a fresh "seen" array per call: this runs on every new DFA edge.
+  const stamp = ++pattern.scratch.stamp;
+  const seen = pattern.scratch.seen;
   const out: number[] = [];
   for (let position of positions) {
-    while (!seen[position]) {
-      seen[position] = 1;
+    while (seen[position] !== stamp) {
+      seen[position] = stamp;
       // A position at a NEVER token can never advance: drop it so that deadness is visible.
       if (position === n || pattern.kinds[position] !== NEVER) out.push(position);
       const kind = pattern.kinds[position];
@@ -143,7 +161,8 @@ function closure(pattern: CompiledPattern, positions: number[]): number[] {
       else break;
     }
   }
-  return out.sort((a, b) => a - b);
+  if (out.length > 1) out.sort((a, b) => a - b);
+  return out;
 }
 
 function internState(pattern: CompiledPattern, subset: number[]): number {
@@ -154,18 +173,35 @@ function internState(pattern: CompiledPattern, subset: number[]): number {
   const id = dfa.subsets.length;
   const n = pattern.kinds.length;
   dfa.index.set(key, id);
-  dfa.subsets.push(Int32Array.from(subset));
-  dfa.transitions.push(new Int32Array(pattern.classCount).fill(-1));
+  dfa.subsets.push(subset);
+  const needed = (id + 1) * pattern.classCount;
+  if (needed > dfa.transitions.length) {
+    const grown = new Int32Array(Math.max(needed, dfa.transitions.length * 2)).fill(-1);
+    grown.set(dfa.transitions);
+    dfa.transitions = grown;
+  }
   dfa.accepting.push(subset.includes(n));
   dfa.dead.push(subset.length === 0);
   dfa.universal.push(subset.some((position) => pattern.tailAny[position] === 1));
+  const literals: number[] = [];
+  for (const position of subset) {
+    if (position < n && pattern.kinds[position] === LIT && pattern.chars[position]! < 128) {
+      const code = pattern.chars[position]!;
+      if (!literals.includes(code)) literals.push(code);
+    }
+  }
+  dfa.literalCodes.push(literals);
   return id;
+}
+
+function deadState(pattern: CompiledPattern): number {
+  return pattern.dfa.index.get('') ?? internState(pattern, []);
 }
 
 /** The DFA's next state on a character of local class `cls`. */
 export function stepPattern(pattern: CompiledPattern, state: number, cls: number): number {
-  const row = pattern.dfa.transitions[state]!;
-  const cached = row[cls]!;
+  const slot = state * pattern.classCount + cls;
+  const cached = pattern.dfa.transitions[slot]!;
   if (cached >= 0) return cached;
   const n = pattern.kinds.length;
   constructionWork.units += pattern.dfa.subsets[state]!.length + 1;
@@ -183,25 +219,33 @@ export function stepPattern(pattern: CompiledPattern, state: number, cls: number
       next.push(position);
     }
   }
-  const target = internState(pattern, closure(pattern, next));
-  row[cls] = target;
+  // Most edges of a literal-heavy pattern lead nowhere: skip the subset bookkeeping for them.
+  const target = next.length === 0 ? deadState(pattern) : internState(pattern, closure(pattern, next));
+  pattern.dfa.transitions[slot] = target;
   return target;
 }
 
 /** Work spent building DFA states, read by the coverage search to bound hostile inputs. */
 export const constructionWork = { units: 0 };
 
-const compiledCache = new Map<string, CompiledPattern>();
-const CACHE_LIMIT = 50_000;
+const CACHE_GENERATION = 5_000;
+let youngCache = new Map<string, CompiledPattern>();
+let oldCache = new Map<string, CompiledPattern>();
 
-/** Compiled patterns are pure functions of their text, so they are shared across evaluations. */
+/**
+ * Compiled patterns are pure functions of their text, so they are shared across evaluations. Two
+ * generations approximate an LRU cheaply: hits in the old one move to the young one, and when the young
+ * one is full it becomes the old one (dropping what was not used since).
+ */
 export function compiledPattern(source: string, variables: boolean): CompiledPattern {
   const key = (variables ? 'v' : 'l') + source;
-  let pattern = compiledCache.get(key);
-  if (pattern === undefined) {
-    pattern = compilePattern(source, variables);
-    if (compiledCache.size >= CACHE_LIMIT) compiledCache.clear();
-    compiledCache.set(key, pattern);
+  const young = youngCache.get(key);
+  if (young !== undefined) return young;
+  const pattern = oldCache.get(key) ?? compilePattern(source, variables);
+  if (youngCache.size >= CACHE_GENERATION) {
+    oldCache = youngCache;
+    youngCache = new Map();
   }
+  youngCache.set(key, pattern);
   return pattern;
 }

@@ -16,7 +16,17 @@ export interface KeySpace {
   readonly alphabet: number[];
   /** A realistic key ARN of this partition. */
   readonly sampleKey: string;
+  /** For each state, the codes it accepts: the sample key's next character first, then by preference. */
+  readonly codesByState: Int32Array[];
+  /** Codes the DFA treats alike share a group (same transitions from every state). */
+  readonly codeGroup: Int32Array;
+  readonly codeGroupCount: number;
+  /** For each state, its accepted codes split by target state, each list in preference order. */
+  readonly codesByTarget: number[][][];
 }
+
+/** Characters in the order witnesses should prefer them, so that they look like real key ARNs. */
+const PREFERENCE = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-:/';
 
 const SAMPLE_REGION = 'us-east-1';
 const SAMPLE_ACCOUNT = '111122223333';
@@ -95,7 +105,53 @@ function buildKeySpace(partition: string): KeySpace {
       }
     }
   }
-  return { partition, stateCount, transitions, accepting, completions, alphabet, sampleKey };
+  const preferred = [...PREFERENCE].map((ch) => ch.charCodeAt(0));
+  const ordered = [
+    ...preferred.filter((c) => alphabet.includes(c)),
+    ...alphabet.filter((c) => !preferred.includes(c)),
+  ];
+  const codesByState: Int32Array[] = [];
+  for (let s = 0; s < stateCount; s++) {
+    const next = completions[s]!.charCodeAt(0);
+    const codes = ordered.filter((c) => transitions[s * 128 + c]! >= 0 && c !== next);
+    if (!Number.isNaN(next)) codes.unshift(next);
+    codesByState.push(Int32Array.from(codes));
+  }
+  const codeGroup = new Int32Array(128).fill(-1);
+  const groups = new Map<string, number>();
+  for (const code of alphabet) {
+    let column = '';
+    for (let s = 0; s < stateCount; s++) column += `${transitions[s * 128 + code]},`;
+    let id = groups.get(column);
+    if (id === undefined) {
+      id = groups.size;
+      groups.set(column, id);
+    }
+    codeGroup[code] = id;
+  }
+  const codesByTarget = codesByState.map((codes, s) => {
+    const byTarget = new Map<number, number[]>();
+    for (const code of codes) {
+      const target = transitions[s * 128 + code]!;
+      const list = byTarget.get(target) ?? [];
+      list.push(code);
+      byTarget.set(target, list);
+    }
+    return [...byTarget.values()];
+  });
+  return {
+    codesByTarget,
+    partition,
+    stateCount,
+    transitions,
+    accepting,
+    completions,
+    alphabet,
+    sampleKey,
+    codesByState,
+    codeGroup,
+    codeGroupCount: groups.size,
+  };
 }
 
 const PARTITION_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;

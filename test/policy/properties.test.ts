@@ -143,3 +143,20 @@ describe('policy engine against a direct matcher on sampled keys', () => {
     );
   });
 });
+
+describe('the single-pattern search agrees with the full coverage search', () => {
+  it('meetsKeySpace is true exactly when the coverage is not NONE', async () => {
+    const { meetsKeySpace, decideCoverage } = await import('../../src/policy/coverage.js');
+    const { compilePattern } = await import('../../src/policy/glob.js');
+    const { keySpaceOf } = await import('../../src/policy/keyspace.js');
+    const space = keySpaceOf('aws');
+    fc.assert(
+      fc.property(resourcePattern, (source) => {
+        const pattern = compilePattern(source, true);
+        const full = decideCoverage(space, { allow: [{ negated: false, patterns: [pattern] }], deny: [] });
+        expect(meetsKeySpace(space, compilePattern(source, true))).toBe(full.coverage !== 'NONE');
+      }),
+      { numRuns: 500, seed: 3 },
+    );
+  });
+});

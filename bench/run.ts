@@ -1,0 +1,14 @@
+/** Benchmark entry: `npm run bench -- <name>`. Benchmarks measure; they are not tests. */
+import { runPolicyBench } from './policy.js';
+
+const benches: Record<string, () => void | Promise<void>> = {
+  policy: runPolicyBench,
+};
+
+const name = process.argv[2];
+const bench = name === undefined ? undefined : benches[name];
+if (bench === undefined) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>`);
+  process.exit(2);
+}
+await bench();
