@@ -1,0 +1,58 @@
+/** A collection failure, kept per unit and control: it never stops other units. */
+export class CollectionError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${operation}: ${code}: ${message}`);
+    this.name = 'CollectionError';
+  }
+}
+
+/** The AWS error code of an SDK error (its `name`), or a generic code for anything else. */
+export function errorCode(error: unknown): string {
+  if (error instanceof CollectionError) return error.code;
+  if (error instanceof Error && error.name !== 'Error') return error.name;
+  return 'UnknownError';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Wraps an SDK failure so the unit's record says which call failed and why. */
+export function asCollectionError(operation: string, error: unknown): CollectionError {
+  if (error instanceof CollectionError) return error;
+  return new CollectionError(operation, errorCode(error), errorMessage(error));
+}
+
+/**
+ * Follows a pagination token until it runs out. A token that repeats (a buggy or hostile endpoint) or a
+ * page count beyond `maxPages` stops the loop with an error instead of looping forever.
+ */
+export async function* paginate<Page>(
+  operation: string,
+  fetchPage: (token: string | undefined) => Promise<Page>,
+  nextToken: (page: Page) => string | undefined,
+  maxPages = 10_000,
+): AsyncGenerator<Page> {
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let pages = 0; ; pages++) {
+    if (pages >= maxPages)
+      throw new CollectionError(operation, 'PaginationLimit', `more than ${maxPages} pages`);
+    let page: Page;
+    try {
+      page = await fetchPage(token);
+    } catch (error) {
+      throw asCollectionError(operation, error);
+    }
+    yield page;
+    token = nextToken(page);
+    if (token === undefined || token === '') return;
+    if (seen.has(token))
+      throw new CollectionError(operation, 'PaginationLoop', 'the service returned a page token twice');
+    seen.add(token);
+  }
+}
