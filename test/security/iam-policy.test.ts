@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const SERVICE_PREFIX: Record<string, string> = {
+  'client-iam': 'iam',
+  'client-kms': 'kms',
+  'client-ec2': 'ec2',
+  'client-securityhub': 'securityhub',
+  'client-organizations': 'organizations',
+  'client-sts': 'sts',
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/** Every `XxxCommand` the production code sends, as an IAM action (`service:Xxx`). */
+function actionsCalledByCode(): Set<string> {
+  const actions = new Set<string>();
+  for (const file of sourceFiles(join(root, 'src'))) {
+    if (file.includes('/simulator/')) continue; // the simulator is not production code
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9]+)'/g)) {
+      const prefix = SERVICE_PREFIX[match[2]!];
+      if (prefix === undefined) continue;
+      for (const name of match[1]!.split(',').map((s) => s.trim())) {
+        const command = /^(\w+)Command$/.exec(name);
+        if (command && text.includes(`new ${name}(`)) actions.add(`${prefix}:${command[1]}`);
+      }
+    }
+  }
+  return actions;
+}
+
+function policyActions(document: { Statement: { Action: string | string[] }[] }): Set<string> {
+  return new Set(document.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
+}
+
+const called = actionsCalledByCode();
+// Organizations is read with the hub's credentials; everything else with the member role's.
+const memberCalled = new Set(
+  [...called].filter((a) => !a.startsWith('organizations:') && !a.startsWith('sts:')),
+);
+const hubCalled = new Set([...[...called].filter((a) => a.startsWith('organizations:')), 'sts:AssumeRole']);
+
+describe('shipped IAM policies grant exactly what the code calls', () => {
+  it('finds the calls in the code', () => {
+    expect(called).toContain('iam:GetAccountAuthorizationDetails');
+    expect(called).toContain('securityhub:BatchImportFindings');
+  });
+
+  it('member role policy (JSON)', () => {
+    const policy = JSON.parse(readFileSync(join(root, 'docker/iam/member-role-policy.json'), 'utf8'));
+    expect([...policyActions(policy)].sort()).toEqual([...memberCalled].sort());
+  });
+
+  it('member role in the StackSet template, whose trust policy requires the ExternalId', () => {
+    const template = parse(readFileSync(join(root, 'docker/member-role-stackset.yaml'), 'utf8'), {
+      customTags: [
+        { tag: '!Sub', resolve: (v: string) => v },
+        { tag: '!Ref', resolve: (v: string) => `REF:${v}` },
+        { tag: '!GetAtt', resolve: (v: string) => v },
+      ],
+    });
+    const role = template.Resources.MemberRole.Properties;
+    expect([...policyActions(role.Policies[0].PolicyDocument)].sort()).toEqual([...memberCalled].sort());
+    const trust = role.AssumeRolePolicyDocument.Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0].Condition.StringEquals['sts:ExternalId']).toBe('REF:ExternalId');
+    expect(trust[0].Principal.AWS).not.toBe('*');
+  });
+
+  it('hub role policy', () => {
+    const policy = JSON.parse(readFileSync(join(root, 'docker/iam/hub-role-policy.json'), 'utf8'));
+    expect([...policyActions(policy)].sort()).toEqual([...hubCalled].sort());
+  });
+
+  it('trust policy example requires the ExternalId', () => {
+    const trust = JSON.parse(readFileSync(join(root, 'docker/iam/member-role-trust-policy.json'), 'utf8'));
+    expect(trust.Statement[0].Condition.StringEquals['sts:ExternalId']).toBeDefined();
+  });
+});
