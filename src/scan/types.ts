@@ -32,7 +32,8 @@ export interface UnitOutcome {
   durationMs: number;
 }
 
-export type ScanState = 'running' | 'completed' | 'completed_with_errors' | 'cancelled' | 'failed' | 'interrupted';
+export type ScanState =
+  'running' | 'completed' | 'completed_with_errors' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface ScanSummary {
   scanId: string;

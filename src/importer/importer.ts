@@ -1,0 +1,177 @@
+/**
+ * Security Hub import for one (account, region), with that account's credentials: check the hub, read
+ * the active findings this product made (to keep CreatedAt and know what to archive), send batches within
+ * the quotas, and retry what can be retried. Errors are returned per unit, never thrown past it.
+ */
+import type {
+  AwsSecurityFinding,
+  AwsSecurityFindingFilters,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import {
+  BatchImportFindingsCommand,
+  DescribeHubCommand,
+  GetFindingsCommand,
+} from '@aws-sdk/client-securityhub';
+import pRetry from 'p-retry';
+import type { AsffFinding } from '../findings/index.js';
+import { batchFindings } from '../findings/index.js';
+import type { RateLimiter } from './rate-limit.js';
+import { SECURITY_HUB_QUOTAS } from './rate-limit.js';
+
+export interface ImportTarget {
+  client: SecurityHubClient;
+  accountId: string;
+  region: string;
+  partition: string;
+  productName: string;
+  limiter: RateLimiter;
+  signal?: AbortSignal;
+  /** Attempts for findings that Security Hub rejected with a retryable code. */
+  findingAttempts?: number;
+}
+
+export interface FailedFinding {
+  id: string;
+  code: string;
+  message: string;
+}
+
+export interface ImportOutcome {
+  imported: number;
+  failed: FailedFinding[];
+}
+
+export type HubStatus = { enabled: true } | { enabled: false; code: string; message: string };
+
+/** Codes Security Hub puts in FailedFindings that a later attempt may fix. */
+const RETRYABLE_FINDING_CODES = new Set([
+  'InternalException',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+]);
+
+export function defaultProductArn(partition: string, region: string, accountId: string): string {
+  return `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`;
+}
+
+/** DescribeHub: a hub that is not enabled is an answer for this unit, not a crash. */
+export async function hubStatus(target: ImportTarget): Promise<HubStatus> {
+  try {
+    await target.client.send(new DescribeHubCommand({}), { abortSignal: target.signal });
+    return { enabled: true };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'UnknownError';
+    if (name === 'InvalidAccessException' || name === 'ResourceNotFoundException') {
+      return { enabled: false, code: name, message: (error as Error).message };
+    }
+    throw error;
+  }
+}
+
+/** The ACTIVE findings this product generated in the account and region, by Id. */
+export async function activeFindings(target: ImportTarget): Promise<Map<string, AsffFinding>> {
+  const filters: AwsSecurityFindingFilters = {
+    ProductArn: [
+      { Value: defaultProductArn(target.partition, target.region, target.accountId), Comparison: 'EQUALS' },
+    ],
+    GeneratorId: [{ Value: `${target.productName}/`, Comparison: 'PREFIX' }],
+    AwsAccountId: [{ Value: target.accountId, Comparison: 'EQUALS' }],
+    RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+  };
+  const found = new Map<string, AsffFinding>();
+  const seenTokens = new Set<string>();
+  let token: string | undefined;
+  do {
+    await target.limiter.take(
+      `${target.accountId}/${target.region}/GetFindings`,
+      SECURITY_HUB_QUOTAS.GetFindings,
+      target.signal,
+    );
+    const page = await target.client.send(
+      new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: token }),
+      {
+        abortSignal: target.signal,
+      },
+    );
+    for (const finding of page.Findings ?? []) {
+      if (finding.Id !== undefined) found.set(finding.Id, finding as unknown as AsffFinding);
+    }
+    token = page.NextToken || undefined;
+    if (token !== undefined) {
+      if (seenTokens.has(token)) throw new Error('GetFindings returned a page token twice');
+      seenTokens.add(token);
+    }
+  } while (token !== undefined);
+  return found;
+}
+
+/** Some findings of a batch failed with a code that a later attempt may fix. */
+class RetryableFindingsError extends Error {
+  constructor(count: number) {
+    super(`${count} findings failed with a retryable error`);
+    this.name = 'RetryableFindingsError';
+  }
+}
+
+/** Sends one batch, retrying the findings Security Hub failed with a retryable code. */
+async function sendBatch(target: ImportTarget, batch: AsffFinding[], outcome: ImportOutcome): Promise<void> {
+  let pending = batch;
+  await pRetry(
+    async () => {
+      await target.limiter.take(
+        `${target.accountId}/${target.region}/BatchImportFindings`,
+        SECURITY_HUB_QUOTAS.BatchImportFindings,
+        target.signal,
+      );
+      const response = await target.client.send(
+        new BatchImportFindingsCommand({ Findings: pending as unknown as AwsSecurityFinding[] }),
+        { abortSignal: target.signal },
+      );
+      const failures = response.FailedFindings ?? [];
+      outcome.imported += pending.length - failures.length;
+      const retry = new Set<string>();
+      for (const failure of failures) {
+        if (RETRYABLE_FINDING_CODES.has(failure.ErrorCode ?? '')) retry.add(failure.Id ?? '');
+        else
+          outcome.failed.push({
+            id: failure.Id ?? '',
+            code: failure.ErrorCode ?? 'Unknown',
+            message: failure.ErrorMessage ?? '',
+          });
+      }
+      pending = pending.filter((finding) => retry.has(finding.Id));
+      if (pending.length > 0) throw new RetryableFindingsError(pending.length);
+    },
+    {
+      retries: (target.findingAttempts ?? 4) - 1,
+      minTimeout: 200,
+      factor: 2,
+      signal: target.signal,
+      // A call-level error was already retried by the SDK: only per-finding failures come back here.
+      shouldRetry: ({ error }) => error instanceof RetryableFindingsError,
+    },
+  ).catch((error: unknown) => {
+    target.signal?.throwIfAborted();
+    const exhausted = error instanceof RetryableFindingsError;
+    // Either Security Hub kept failing some findings, or the call itself failed after the SDK's own
+    // retries: the findings still pending are reported failed, and the next batch is tried all the same.
+    const code = exhausted ? 'RetriesExhausted' : error instanceof Error ? error.name : 'UnknownError';
+    const message = exhausted
+      ? 'still failing after retries'
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    for (const finding of pending) outcome.failed.push({ id: finding.Id, code, message });
+  });
+}
+
+/** Imports findings in batches of at most 100 findings and 6 MB, within 10 calls/s, burst 30. */
+export async function importFindings(target: ImportTarget, findings: AsffFinding[]): Promise<ImportOutcome> {
+  const outcome: ImportOutcome = { imported: 0, failed: [] };
+  for (const batch of batchFindings(findings)) await sendBatch(target, batch, outcome);
+  return outcome;
+}

@@ -1,0 +1,66 @@
+/**
+ * Token buckets for AWS's per-account, per-region API quotas (e.g. BatchImportFindings 10/s, burst 30).
+ * In-process only: the distributed mode enforces the same quotas in Redis.
+ */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export const SECURITY_HUB_QUOTAS = {
+  BatchImportFindings: { perSecond: 10, burst: 30 },
+  GetFindings: { perSecond: 3, burst: 6 },
+} as const satisfies Record<string, RateLimit>;
+
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = limit.burst;
+    this.updatedAt = now();
+  }
+
+  /** Waits until a token is available and takes it; callers are served in order. */
+  take(signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.takeNow(signal));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async takeNow(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = this.now();
+      this.tokens = Math.min(
+        this.limit.burst,
+        this.tokens + ((now - this.updatedAt) / 1000) * this.limit.perSecond,
+      );
+      this.updatedAt = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      const waitMs = ((1 - this.tokens) / this.limit.perSecond) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(waitMs)));
+    }
+  }
+}
+
+/** One bucket per key (account, region, operation), created on first use. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void> {
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(limit);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(signal);
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * Runs one unit (account, region, controls): collect -> evaluate -> findings -> import. Results stream
+ * from the unit to its import and are dropped afterwards, so memory follows concurrency, not org size.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { CatalogControl } from '../catalog/index.js';
+import { collectIam } from '../collect/iam.js';
+import { collectKms } from '../collect/kms.js';
+import { errorCode, errorMessage } from '../collect/errors.js';
+import type { ResolvedControlParams } from '../controls/index.js';
+import {
+  evaluateIamControl,
+  evaluateKmsControl,
+  isIamControl,
+  isInKms4Scope,
+  isKmsControl,
+} from '../controls/index.js';
+import type { AsffFinding } from '../findings/index.js';
+import { findingId, toFinding, validateFinding } from '../findings/index.js';
+import type { ImportTarget } from '../importer/importer.js';
+import { activeFindings, hubStatus, importFindings } from '../importer/importer.js';
+import { findingsToArchive } from '../importer/lifecycle.js';
+import type { RateLimiter } from '../importer/rate-limit.js';
+import type { ControlId, ControlResult } from '../model/result.js';
+import type { ScanUnit } from './plan.js';
+import type { UnitError, UnitOutcome } from './types.js';
+import { emptyCounts } from './types.js';
+
+/** The AWS clients a scan needs, already bound to the right credentials. */
+export interface ScanClients {
+  organizations(): OrganizationsClient;
+  ec2(accountId: string, region: string): EC2Client;
+  iam(accountId: string): IAMClient;
+  kms(accountId: string, region: string): KMSClient;
+  securityHub(accountId: string, region: string): SecurityHubClient;
+  /** Resolves the member role's credentials once; rejects when the role cannot be assumed. */
+  verifyAccess(accountId: string): Promise<void>;
+}
+
+export interface ImportSettings {
+  dryRun: boolean;
+  importPassed: boolean;
+  archiveResolved: boolean;
+  productName: string;
+  companyName: string;
+}
+
+export interface UnitContext {
+  clients: ScanClients;
+  catalog: { get(id: ControlId): CatalogControl };
+  params: ResolvedControlParams;
+  partition: string;
+  managementAccountId?: string;
+  importSettings: ImportSettings;
+  limiter: RateLimiter;
+  now: () => Date;
+  signal?: AbortSignal;
+  /** Receives the findings of a dry run (or a copy of those imported, for reports). */
+  findingSink?: (findings: AsffFinding[]) => void | Promise<void>;
+}
+
+function unitError(stage: UnitError['stage'], controls: ControlId[], error: unknown): UnitError {
+  return { stage, controls, code: errorCode(error), message: errorMessage(error) };
+}
+
+/** Collects and evaluates the unit's controls; which controls were collected completely. */
+async function collectAndEvaluate(
+  unit: ScanUnit,
+  context: UnitContext,
+  errors: UnitError[],
+): Promise<{ results: ControlResult[]; complete: Set<ControlId> }> {
+  const results: ControlResult[] = [];
+  const complete = new Set<ControlId>(unit.controls);
+  const now = context.now();
+  const iamControls = unit.controls.filter(isIamControl);
+  if (iamControls.length > 0) {
+    try {
+      const snapshot = await collectIam(context.clients.iam(unit.accountId), {
+        accountId: unit.accountId,
+        partition: context.partition,
+        ...(context.managementAccountId ? { managementAccountId: context.managementAccountId } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+      });
+      for (const id of iamControls) {
+        results.push(...evaluateIamControl(id, snapshot, context.params, { region: unit.region }));
+      }
+    } catch (error) {
+      context.signal?.throwIfAborted();
+      errors.push(unitError('collect', iamControls, error));
+      for (const id of iamControls) complete.delete(id);
+    }
+  }
+  const kmsControls = unit.controls.filter(isKmsControl);
+  if (kmsControls.length > 0) {
+    const collection = await collectKms(context.clients.kms(unit.accountId, unit.region), {
+      accountId: unit.accountId,
+      region: unit.region,
+      partition: context.partition,
+      rotation: kmsControls.includes('KMS.4'),
+      inRotationScope: isInKms4Scope,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    context.signal?.throwIfAborted();
+    for (const { controls, error } of collection.errors) {
+      const affected = controls.filter((c) => unit.controls.includes(c));
+      errors.push(unitError('collect', affected, error));
+      for (const id of affected) complete.delete(id);
+    }
+    for (const id of kmsControls) {
+      results.push(...evaluateKmsControl(id, collection.snapshot, context.params, { now }));
+    }
+  }
+  return { results, complete };
+}
+
+function countFindings(outcome: UnitOutcome, results: ControlResult[]): void {
+  for (const result of results) {
+    const counts = (outcome.findings[result.controlId] ??= emptyCounts());
+    counts[result.status]++;
+  }
+}
+
+export async function runUnit(unit: ScanUnit, context: UnitContext): Promise<UnitOutcome> {
+  const started = performance.now();
+  const errors: UnitError[] = [];
+  const outcome: UnitOutcome = {
+    unitId: unit.id,
+    accountId: unit.accountId,
+    region: unit.region,
+    controls: unit.controls,
+    state: 'done',
+    errors,
+    findings: {},
+    destination: 'none',
+    imported: 0,
+    importFailed: 0,
+    archived: 0,
+    durationMs: 0,
+  };
+  try {
+    const { results, complete } = await collectAndEvaluate(unit, context, errors);
+    countFindings(outcome, results);
+    await deliver(unit, context, results, complete, outcome);
+  } catch (error) {
+    if (context.signal?.aborted) outcome.state = 'cancelled';
+    else errors.push(unitError('import', [], error));
+  }
+  if (outcome.state !== 'cancelled' && errors.length > 0) {
+    // Failed: nothing reached Security Hub, or no control could be collected. Otherwise partial.
+    const everythingFailed =
+      errors.some((e) => e.controls.length === 0) ||
+      unit.controls.every((c) => errors.some((e) => e.stage === 'collect' && e.controls.includes(c)));
+    outcome.state = everythingFailed ? 'failed' : 'partial';
+  }
+  outcome.durationMs = Math.round(performance.now() - started);
+  return outcome;
+}
+
+/** Maps results to ASFF and sends them to the unit's Security Hub (or the dry-run sink). */
+async function deliver(
+  unit: ScanUnit,
+  context: UnitContext,
+  results: ControlResult[],
+  complete: Set<ControlId>,
+  outcome: UnitOutcome,
+): Promise<void> {
+  const settings = context.importSettings;
+  const now = context.now().toISOString();
+  const wanted = settings.importPassed ? results : results.filter((r) => r.status !== 'PASSED');
+  const mapping = { productName: settings.productName, companyName: settings.companyName, now };
+  if (settings.dryRun) {
+    outcome.destination = 'dry-run';
+    const findings = wanted.map((r) => toFinding(r, context.catalog.get(r.controlId), mapping));
+    await context.findingSink?.(findings);
+    return;
+  }
+  const target: ImportTarget = {
+    client: context.clients.securityHub(unit.accountId, unit.region),
+    accountId: unit.accountId,
+    region: unit.region,
+    partition: context.partition,
+    productName: settings.productName,
+    limiter: context.limiter,
+    ...(context.signal ? { signal: context.signal } : {}),
+  };
+  const hub = await hubStatus(target);
+  if (!hub.enabled) {
+    outcome.destination = 'security-hub-not-enabled';
+    outcome.errors.push({
+      stage: 'import',
+      controls: [],
+      code: hub.code,
+      message: `Security Hub is not enabled: ${hub.message}`,
+    });
+    return;
+  }
+  outcome.destination = 'security-hub';
+  const existing = await activeFindings(target);
+  const findings: AsffFinding[] = [];
+  for (const result of wanted) {
+    const id = findingId({
+      ...mapping,
+      region: result.region,
+      accountId: result.accountId,
+      controlId: result.controlId,
+      resourceArn: result.resource.arn,
+    });
+    const previous = existing.get(id);
+    const finding = toFinding(result, context.catalog.get(result.controlId), {
+      ...mapping,
+      ...(previous
+        ? {
+            existing: {
+              createdAt: previous.CreatedAt,
+              ...(previous.FirstObservedAt ? { firstObservedAt: previous.FirstObservedAt } : {}),
+            },
+          }
+        : {}),
+    });
+    const problems = validateFinding(finding);
+    if (problems.length > 0) {
+      outcome.importFailed++;
+      outcome.errors.push({
+        stage: 'import',
+        controls: [result.controlId],
+        code: 'InvalidFinding',
+        message: `${id}: ${problems.join('; ')}`,
+      });
+      continue;
+    }
+    findings.push(finding);
+  }
+  const produced = new Set(findings.map((f) => f.Id));
+  const archive = settings.archiveResolved
+    ? findingsToArchive(existing, produced, complete, settings.productName, now)
+    : [];
+  const result = await importFindings(target, [...findings, ...archive]);
+  const failedIds = new Set(result.failed.map((f) => f.id));
+  outcome.archived = archive.filter((f) => !failedIds.has(f.Id)).length;
+  outcome.imported = result.imported - outcome.archived;
+  outcome.importFailed += result.failed.length;
+  if (result.failed.length > 0) {
+    const first = result.failed[0]!;
+    const controlOf = new Map(
+      [...findings, ...archive].map((f) => [f.Id, f.Compliance?.SecurityControlId as ControlId]),
+    );
+    const affected = [
+      ...new Set(result.failed.map((f) => controlOf.get(f.id)).filter((c) => c !== undefined)),
+    ];
+    outcome.errors.push({
+      stage: 'import',
+      controls: affected,
+      code: first.code,
+      message: `${result.failed.length} findings were not imported (first: ${first.id}: ${first.message})`,
+    });
+  }
+  await context.findingSink?.(findings);
+}
