@@ -1,0 +1,135 @@
+/**
+ * keywarden's configuration schema (TypeBox): the file, after environment overrides and defaults.
+ * Endpoints are deliberately absent: the AWS SDK takes them from AWS_ENDPOINT_URL* only.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+const AccountId = Type.String({ pattern: '^\\d{12}$' });
+const Region = Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' });
+const strict = { additionalProperties: false } as const;
+
+const ControlSettings = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    parameters: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  },
+  { ...strict, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    accounts: Type.Object(
+      {
+        source: Type.Union([Type.Literal('organizations'), Type.Literal('list')], {
+          default: 'organizations',
+        }),
+        list: Type.Array(AccountId, { default: [] }),
+        include: Type.Array(AccountId, { default: [] }),
+        exclude: Type.Array(AccountId, { default: [] }),
+      },
+      { ...strict, default: {} },
+    ),
+    memberRole: Type.Object(
+      {
+        name: Type.String({ pattern: '^[\\w+=,.@-]{1,64}$', default: 'KeywardenMemberRole' }),
+        externalId: Type.Optional(Type.String({ pattern: '^[\\w+=,.@:\\/-]{2,1224}$' })),
+        sessionDurationSeconds: Type.Integer({ minimum: 900, maximum: 43200, default: 3600 }),
+        sessionNamePrefix: Type.String({ pattern: '^[\\w+=,.@-]{1,24}$', default: 'keywarden' }),
+      },
+      { ...strict, default: {} },
+    ),
+    hub: Type.Object(
+      {
+        roleArn: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$' })),
+        externalId: Type.Optional(Type.String({ pattern: '^[\\w+=,.@:\\/-]{2,1224}$' })),
+      },
+      { ...strict, default: {} },
+    ),
+    regions: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('enabled'), Type.Literal('list')], { default: 'enabled' }),
+        list: Type.Array(Region, { default: [] }),
+        exclude: Type.Array(Region, { default: [] }),
+      },
+      { ...strict, default: {} },
+    ),
+    homeRegion: Type.String({ ...Region, default: 'us-east-1' }),
+    controls: Type.Object(
+      {
+        'KMS.1': ControlSettings,
+        'KMS.2': ControlSettings,
+        'KMS.3': ControlSettings,
+        'KMS.4': ControlSettings,
+      },
+      { ...strict, default: {} },
+    ),
+    concurrency: Type.Object(
+      {
+        units: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+        perAccount: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+      },
+      { ...strict, default: {} },
+    ),
+    aws: Type.Object(
+      {
+        maxAttempts: Type.Integer({ minimum: 1, maximum: 20, default: 8 }),
+        retryMode: Type.Union([Type.Literal('adaptive'), Type.Literal('standard')], { default: 'adaptive' }),
+        requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000 }),
+      },
+      { ...strict, default: {} },
+    ),
+    import: Type.Object(
+      {
+        dryRun: Type.Boolean({ default: false }),
+        importPassed: Type.Boolean({ default: true }),
+        archiveResolved: Type.Boolean({ default: true }),
+        productName: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', default: 'keywarden' }),
+        companyName: Type.String({ minLength: 1, maxLength: 128, default: 'keywarden' }),
+      },
+      { ...strict, default: {} },
+    ),
+    api: Type.Object(
+      {
+        host: Type.String({ default: '0.0.0.0' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+        tokens: Type.Array(Type.String({ minLength: 16, maxLength: 512 }), { default: [] }),
+        tokensFile: Type.Optional(Type.String({ minLength: 1 })),
+        rateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 100_000, default: 120 }),
+        bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 65_536 }),
+      },
+      { ...strict, default: {} },
+    ),
+    schedule: Type.Object(
+      {
+        crons: Type.Array(Type.String({ minLength: 9, maxLength: 100 }), { default: [] }),
+        timezone: Type.String({ default: 'UTC' }),
+      },
+      { ...strict, default: {} },
+    ),
+    store: Type.Object(
+      {
+        dataDir: Type.String({ minLength: 1, default: './data' }),
+        retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+      },
+      { ...strict, default: {} },
+    ),
+    executor: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('inprocess'), Type.Literal('bullmq')], { default: 'inprocess' }),
+        redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+        workerConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+      },
+      { ...strict, default: {} },
+    ),
+    shutdownGraceSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 30 }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      {
+        default: 'info',
+      },
+    ),
+  },
+  strict,
+);
+
+export type KeywardenConfig = Static<typeof ConfigSchema>;
