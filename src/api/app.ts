@@ -97,13 +97,11 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       .send({ error: error.name || 'Error', message: error.message, statusCode: status });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: 'Not Found',
-        message: `no route ${request.method} ${request.url.slice(0, 100)}`,
-        statusCode: 404,
-      }),
+    reply.code(404).send({
+      error: 'Not Found',
+      message: `no route ${request.method} ${request.url.slice(0, 100)}`,
+      statusCode: 404,
+    }),
   );
 
   app.post(

@@ -21,7 +21,8 @@ export function explainAction(result: ActionCoverage): string {
       return `${result.action} is allowed on every KMS key by ${granted}${ignored}.`;
     }
     case 'PARTIAL': {
-      const denied = result.deniedBy.length > 0 ? `, less what ${describeStatements(result.deniedBy)} denies` : '';
+      const denied =
+        result.deniedBy.length > 0 ? `, less what ${describeStatements(result.deniedBy)} denies` : '';
       return (
         `${result.action} is allowed on part of the KMS key space only (by ${granted}${denied}): ` +
         `e.g. on ${result.keyGranted} but not on ${result.keyNotGranted}.`
@@ -45,5 +46,7 @@ export function explainAnalysis(analysis: PolicyAnalysis): string {
     analysis.verdict === 'FAILED'
       ? `FAILED: the policy allows ${failing.join(' and ')} on all KMS keys.`
       : 'PASSED: no blocked action is allowed on all KMS keys.';
-  return [headline, ...analysis.actions.map((a) => `  - ${a.coverage.padEnd(7)} ${explainAction(a)}`)].join('\n');
+  return [headline, ...analysis.actions.map((a) => `  - ${a.coverage.padEnd(7)} ${explainAction(a)}`)].join(
+    '\n',
+  );
 }

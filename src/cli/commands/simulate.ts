@@ -1,0 +1,100 @@
+/** `keywarden simulate`: runs the AWS-compatible simulator in the foreground (tests, demos, local runs). */
+import type { Command } from 'commander';
+import { isKnownRegion } from '../../catalog/index.js';
+import type { SimulatorFaults } from '../../simulator/index.js';
+import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../simulator/index.js';
+
+interface SimulateOptions {
+  port: string;
+  accounts: string;
+  regions: string;
+  seed: string;
+  latencyMs: string;
+  faults?: string;
+}
+
+/** `--faults` takes JSON, e.g. {"errorRate":0.01,"deniedAccounts":["123456789012"],"hubDisabled":["eu-west-1"]}. */
+export function parseFaults(text: string | undefined): Partial<SimulatorFaults> {
+  if (text === undefined) return {};
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  const known = [
+    'latencyMs',
+    'throttling',
+    'quotaScale',
+    'iamRate',
+    'stsRate',
+    'errorRate',
+    'deniedAccounts',
+    'hubDisabled',
+    'failedFindingsRate',
+  ];
+  const unknown = Object.keys(raw).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new Error(`unknown fault ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  const faults: Partial<SimulatorFaults> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'deniedAccounts' || key === 'hubDisabled') {
+      if (!Array.isArray(value)) throw new Error(`${key} must be a list`);
+      faults[key] = new Set(value.map(String));
+    } else if (key === 'throttling') {
+      faults.throttling = Boolean(value);
+    } else {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number`);
+      (faults as Record<string, number>)[key] = n;
+    }
+  }
+  return faults;
+}
+
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('run the built-in AWS-compatible simulator in the foreground')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '4566')
+    .option('--accounts <n>', 'accounts in the generated organization', '4')
+    .option('--regions <regions>', 'regions, comma-separated', 'us-east-1,eu-west-1')
+    .option('--seed <n>', 'seed of the generated organization', '1')
+    .option('--latency-ms <ms>', 'latency added to every call', '0')
+    .option('--faults <json>', 'fault injection as JSON (see docs)')
+    .action(async (options: SimulateOptions) => {
+      const regions = options.regions.split(',').map((r) => r.trim());
+      const unknown = regions.filter((r) => !isKnownRegion(r));
+      const numbers = [options.port, options.accounts, options.seed, options.latencyMs].map(Number);
+      let faults: Partial<SimulatorFaults>;
+      try {
+        if (unknown.length > 0) throw new Error(`unknown region ${unknown.join(', ')}`);
+        if (numbers.some((n) => !Number.isInteger(n) || n < 0))
+          throw new Error('--port, --accounts, --seed and --latency-ms take non-negative integers');
+        faults = { ...parseFaults(options.faults), latencyMs: Number(options.latencyMs) };
+      } catch (error) {
+        process.stderr.write(`keywarden simulate: ${(error as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const simulator = await startSimulator({
+        port: Number(options.port),
+        organization: { accounts: Number(options.accounts), regions, seed: Number(options.seed) },
+        faults,
+      });
+      const accounts = [...simulator.state.accounts.values()].map((a) => `${a.id} (${a.name}, ${a.status})`);
+      process.stdout.write(
+        [
+          `keywarden simulator listening on ${simulator.endpoint}`,
+          `organization: ${accounts.join(', ')}`,
+          '',
+          'Point keywarden (or any AWS SDK) at it with:',
+          `  export AWS_ENDPOINT_URL=${simulator.endpoint}`,
+          `  export AWS_ACCESS_KEY_ID=${simulator.hubCredentials.accessKeyId}`,
+          `  export AWS_SECRET_ACCESS_KEY=${simulator.hubCredentials.secretAccessKey}`,
+          '  export AWS_REGION=us-east-1',
+          `  export KEYWARDEN_EXTERNAL_ID=${DEFAULT_EXTERNAL_ID}`,
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await simulator.stop();
+    });
+}

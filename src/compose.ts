@@ -1,0 +1,82 @@
+/**
+ * Composition: turns a loaded configuration and a scan scope into a running scan with real AWS clients.
+ * The CLI commands and the service share it.
+ */
+import { ApiCallCounter, createAwsContext } from './aws/index.js';
+import { loadCatalog, partitionOfRegion } from './catalog/index.js';
+import type { LoadedConfig } from './config/index.js';
+import type { AsffFinding } from './findings/index.js';
+import type { RateLimiter } from './importer/rate-limit.js';
+import type { ControlId } from './model/result.js';
+import type { ScanResult, ScanSettings } from './scan/runner.js';
+import { runScan } from './scan/runner.js';
+import type { ProgressEvent } from './scan/types.js';
+import type { ScanScope } from './store/types.js';
+
+/** The scan settings of the configuration, narrowed by a request's scope. */
+export function scanSettings(loaded: LoadedConfig, scope: ScanScope = {}): ScanSettings {
+  const { config } = loaded;
+  const accounts = scope.accounts?.length
+    ? { ...config.accounts, include: [...scope.accounts] }
+    : config.accounts;
+  const regions = scope.regions?.length
+    ? { mode: 'list' as const, list: [...scope.regions], exclude: config.regions.exclude }
+    : config.regions;
+  const controls: ControlId[] = scope.controls?.length
+    ? loaded.enabledControls.filter((c) => scope.controls!.includes(c))
+    : loaded.enabledControls;
+  return {
+    accounts,
+    regions,
+    homeRegion: config.homeRegion,
+    partition: partitionOfRegion(config.homeRegion),
+    controls,
+    params: loaded.params,
+    concurrency: config.concurrency,
+    import: { ...config.import, dryRun: scope.dryRun ?? config.import.dryRun },
+  };
+}
+
+export interface ExecuteOptions {
+  scanId: string;
+  scope?: ScanScope;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  findingSink?: (findings: AsffFinding[]) => void | Promise<void>;
+  limiter?: RateLimiter;
+}
+
+/** Runs one scan with clients bound to this scan (session name carries the scan id). */
+export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions): Promise<ScanResult> {
+  const settings = scanSettings(loaded, options.scope);
+  const counter = new ApiCallCounter();
+  const { config } = loaded;
+  const aws = createAwsContext(
+    {
+      homeRegion: config.homeRegion,
+      partition: settings.partition,
+      memberRole: config.memberRole,
+      hub: config.hub,
+      maxAttempts: config.aws.maxAttempts,
+      retryMode: config.aws.retryMode,
+      requestTimeoutMs: config.aws.requestTimeoutMs,
+    },
+    options.scanId,
+    counter,
+  );
+  try {
+    return await runScan({
+      scanId: options.scanId,
+      settings,
+      clients: aws.clients,
+      catalog: loadCatalog(),
+      apiCalls: () => counter.snapshot(),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.findingSink ? { findingSink: options.findingSink } : {}),
+      ...(options.limiter ? { limiter: options.limiter } : {}),
+    });
+  } finally {
+    aws.destroy();
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The AWS-compatible simulator: one HTTP server for STS, IAM, EC2 (query/XML), KMS and Organizations
+ * (JSON 1.1) and Security Hub (REST-JSON). Calls are routed to an account by the access key that signed
+ * them, to a region and service by the SigV4 credential scope. Faults are injected per call.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ExpectedResult, OrganizationOptions } from './generate.js';
+import { generateOrganization } from './generate.js';
+import * as iamSts from './iam-sts.js';
+import * as kmsOrgs from './kms-orgs.js';
+import {
+  AwsError,
+  internalError,
+  type Protocol,
+  sendEc2,
+  sendError,
+  sendJson,
+  sendQuery,
+  throttlingError,
+} from './protocol.js';
+import { seededRandom } from './random.js';
+import * as hub from './securityhub.js';
+import type { SimSession, SimState } from './state.js';
+
+export interface SimulatorFaults {
+  /** Added to every call. */
+  latencyMs: number;
+  /** Enforce AWS's per-account, per-region quotas with token buckets. */
+  throttling: boolean;
+  /** Multiplies every quota (0.1 = a storm at a tenth of the real rate). */
+  quotaScale: number;
+  /** Calls per second for IAM and STS operations (AWS does not publish them). */
+  iamRate: number;
+  stsRate: number;
+  /** Probability of an injected 5xx on any call. */
+  errorRate: number;
+  /** Accounts whose AssumeRole is denied. */
+  deniedAccounts: Set<string>;
+  /** `<account>/<region>` or `<region>` where Security Hub is not enabled. */
+  hubDisabled: Set<string>;
+  /** Probability that a finding in BatchImportFindings fails with a retryable InternalException. */
+  failedFindingsRate: number;
+}
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  organization?: OrganizationOptions;
+  faults?: Partial<SimulatorFaults>;
+  hubCredentials?: { accessKeyId: string; secretAccessKey: string };
+  seed?: number;
+}
+
+export interface RunningSimulator {
+  endpoint: string;
+  port: number;
+  state: SimState;
+  expected: ExpectedResult[];
+  faults: SimulatorFaults;
+  hubCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** Calls by operation (`kms:ListKeys`), and by `<account>/<region>/<operation>`. */
+  counters: {
+    byOperation: Map<string, number>;
+    byAccountRegion: Map<string, number>;
+    total(): number;
+    reset(): void;
+  };
+  /** Timestamps (ms) of BatchImportFindings calls per `<account>/<region>`, for rate checks. */
+  importTimes: Map<string, number[]>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_HUB_CREDENTIALS = {
+  accessKeyId: 'AKIAKEYWARDENHUB0001',
+  secretAccessKey: 'keywardenSimulatorHubSecretKey0000000001',
+};
+
+/** Real AWS quotas (per account and region) for the calls keywarden makes. */
+const QUOTAS: Record<string, { rate: number; burst: number }> = {
+  'securityhub:BatchImportFindings': { rate: 10, burst: 30 },
+  'securityhub:GetFindings': { rate: 3, burst: 6 },
+  'kms:ListKeys': { rate: 500, burst: 500 },
+  'kms:DescribeKey': { rate: 2000, burst: 2000 },
+  'kms:GetKeyRotationStatus': { rate: 1000, burst: 1000 },
+};
+
+class Bucket {
+  private tokens: number;
+  private updated = performance.now();
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updated) / 1000) * this.rate);
+    this.updated = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `Credential=AKID/date/region/service/aws4_request` from a SigV4 Authorization header. */
+function credentialScope(
+  header: string | undefined,
+): { accessKeyId: string; region: string; service: string } | undefined {
+  const match = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(header ?? '');
+  return match ? { accessKeyId: match[1]!, region: match[2]!, service: match[3]! } : undefined;
+}
+
+function protocolOf(service: string): Protocol {
+  if (service === 'sts' || service === 'iam') return 'query';
+  if (service === 'ec2') return 'ec2';
+  if (service === 'securityhub') return 'rest-json';
+  return 'json';
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const { state, expected } = generateOrganization(options.organization);
+  const hubCredentials = options.hubCredentials ?? DEFAULT_HUB_CREDENTIALS;
+  const management: SimSession = {
+    accountId: state.managementAccountId,
+    secretAccessKey: hubCredentials.secretAccessKey,
+    arn: `arn:aws:iam::${state.managementAccountId}:user/keywarden-hub`,
+  };
+  state.sessions.set(hubCredentials.accessKeyId, management);
+  const random = seededRandom(options.seed ?? 7);
+  const faults: SimulatorFaults = {
+    latencyMs: 0,
+    throttling: true,
+    quotaScale: 1,
+    iamRate: 20,
+    stsRate: 50,
+    errorRate: 0,
+    deniedAccounts: new Set(),
+    hubDisabled: new Set(),
+    failedFindingsRate: 0,
+    ...options.faults,
+  };
+  const hubFaults: hub.HubFaults = {
+    get hubDisabled() {
+      return faults.hubDisabled;
+    },
+    get failedFindingsRate() {
+      return faults.failedFindingsRate;
+    },
+    random,
+  };
+  const byOperation = new Map<string, number>();
+  const byAccountRegion = new Map<string, number>();
+  const importTimes = new Map<string, number[]>();
+  const buckets = new Map<string, Bucket>();
+
+  const quotaFor = (operation: string) => {
+    const service = operation.split(':')[0];
+    const quota =
+      QUOTAS[operation] ??
+      (service === 'iam'
+        ? { rate: faults.iamRate, burst: faults.iamRate }
+        : service === 'sts'
+          ? { rate: faults.stsRate, burst: faults.stsRate }
+          : undefined);
+    return (
+      quota && { rate: quota.rate * faults.quotaScale, burst: Math.max(1, quota.burst * faults.quotaScale) }
+    );
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const scope = credentialScope(req.headers.authorization);
+    let protocol: Protocol = scope ? protocolOf(scope.service) : 'json';
+    try {
+      if (scope === undefined)
+        throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+      const { service, region } = scope;
+      protocol = protocolOf(service);
+      const caller = state.sessions.get(scope.accessKeyId);
+      if (caller === undefined) {
+        throw protocol === 'query' || protocol === 'ec2'
+          ? new AwsError(
+              service === 'ec2' ? 'AuthFailure' : 'InvalidClientTokenId',
+              'The security token included in the request is invalid.',
+              403,
+            )
+          : new AwsError(
+              'UnrecognizedClientException',
+              'The security token included in the request is invalid.',
+              403,
+            );
+      }
+      if (caller.expiration !== undefined && caller.expiration.getTime() <= Date.now()) {
+        throw protocol === 'query' || protocol === 'ec2'
+          ? new AwsError('ExpiredToken', 'The security token included in the request is expired', 400)
+          : new AwsError(
+              'ExpiredTokenException',
+              'The security token included in the request is expired',
+              400,
+            );
+      }
+      const form = protocol === 'query' || protocol === 'ec2' ? new URLSearchParams(body) : undefined;
+      const json =
+        protocol === 'json' || protocol === 'rest-json'
+          ? body
+            ? (JSON.parse(body) as Record<string, unknown>)
+            : {}
+          : undefined;
+      let action: string;
+      if (form) action = form.get('Action') ?? '';
+      else if (protocol === 'json') action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      else action = restAction(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!);
+      const operation = `${service}:${action}`;
+      byOperation.set(operation, (byOperation.get(operation) ?? 0) + 1);
+      const accountRegion = `${caller.accountId}/${region}/${operation}`;
+      byAccountRegion.set(accountRegion, (byAccountRegion.get(accountRegion) ?? 0) + 1);
+      if (operation === 'securityhub:BatchImportFindings') {
+        const key = `${caller.accountId}/${region}`;
+        const times = importTimes.get(key) ?? [];
+        times.push(performance.now());
+        importTimes.set(key, times);
+      }
+      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      if (faults.throttling) {
+        const quota = quotaFor(operation);
+        if (quota) {
+          let bucket = buckets.get(accountRegion);
+          if (bucket === undefined) {
+            bucket = new Bucket(quota.rate, quota.burst);
+            buckets.set(accountRegion, bucket);
+          }
+          if (!bucket.take()) throw throttlingError(service);
+        }
+      }
+      if (faults.errorRate > 0 && random() < faults.errorRate) throw internalError(service);
+      dispatch(res, service, action, { state, caller, region, form, json: json ?? {} });
+    } catch (error) {
+      if (error instanceof AwsError) sendError(res, protocol, error);
+      else if (error instanceof SyntaxError)
+        sendError(res, protocol, new AwsError('SerializationException', 'invalid JSON body', 400));
+      else sendError(res, protocol, new AwsError('InternalFailure', String(error), 500));
+    }
+  }
+
+  function dispatch(
+    res: ServerResponse,
+    service: string,
+    action: string,
+    call: {
+      state: SimState;
+      caller: SimSession;
+      region: string;
+      form: URLSearchParams | undefined;
+      json: Record<string, unknown>;
+    },
+  ): void {
+    const query = {
+      state: call.state,
+      caller: call.caller,
+      region: call.region,
+      params: call.form ?? new URLSearchParams(),
+    };
+    const jsonCall = { state: call.state, caller: call.caller, region: call.region, body: call.json };
+    const unknown = () =>
+      new AwsError(
+        protocolOf(service) === 'query' ? 'InvalidAction' : 'UnknownOperationException',
+        `${service}:${action} is not simulated`,
+        400,
+      );
+    switch (`${service}:${action}`) {
+      case 'sts:AssumeRole':
+        return sendQuery(res, action, iamSts.STS_NAMESPACE, iamSts.assumeRole(query, faults));
+      case 'sts:GetCallerIdentity':
+        return sendQuery(res, action, iamSts.STS_NAMESPACE, iamSts.getCallerIdentity(query));
+      case 'iam:GetAccountAuthorizationDetails':
+        return sendQuery(res, action, iamSts.IAM_NAMESPACE, iamSts.getAccountAuthorizationDetails(query));
+      case 'ec2:DescribeRegions':
+        return sendEc2(res, action, iamSts.describeRegions(query));
+      case 'kms:ListKeys':
+        return sendJson(res, kmsOrgs.listKeys(jsonCall));
+      case 'kms:DescribeKey':
+        return sendJson(res, kmsOrgs.describeKey(jsonCall));
+      case 'kms:GetKeyRotationStatus':
+        return sendJson(res, kmsOrgs.getKeyRotationStatus(jsonCall));
+      case 'kms:ListAliases':
+        return sendJson(res, kmsOrgs.listAliases(jsonCall));
+      case 'organizations:DescribeOrganization':
+        return sendJson(res, kmsOrgs.describeOrganization(jsonCall));
+      case 'organizations:ListAccounts':
+        return sendJson(res, kmsOrgs.listAccounts(jsonCall));
+      case 'securityhub:DescribeHub':
+        return sendJson(res, hub.describeHub(jsonCall, hubFaults), 'application/json');
+      case 'securityhub:EnableSecurityHub':
+        return sendJson(res, hub.enableSecurityHub(jsonCall, hubFaults), 'application/json');
+      case 'securityhub:BatchImportFindings':
+        return sendJson(res, hub.batchImportFindings(jsonCall, hubFaults), 'application/json');
+      case 'securityhub:GetFindings':
+        return sendJson(res, hub.getFindings(jsonCall, hubFaults), 'application/json');
+      default:
+        throw unknown();
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500).end(String(error));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    state,
+    expected,
+    faults,
+    hubCredentials,
+    counters: {
+      byOperation,
+      byAccountRegion,
+      total: () => [...byOperation.values()].reduce((a, b) => a + b, 0),
+      reset: () => {
+        byOperation.clear();
+        byAccountRegion.clear();
+        importTimes.clear();
+      },
+    },
+    importTimes,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function restAction(method: string, path: string): string {
+  if (path === '/accounts')
+    return method === 'GET' ? 'DescribeHub' : method === 'POST' ? 'EnableSecurityHub' : 'Unknown';
+  if (path === '/findings/import' && method === 'POST') return 'BatchImportFindings';
+  if (path === '/findings' && method === 'POST') return 'GetFindings';
+  return 'Unknown';
+}

@@ -1,0 +1,148 @@
+/** The simulator's in-memory AWS: accounts, their IAM, KMS keys and Security Hub findings per region. */
+
+export interface SimPolicyVersion {
+  versionId: string;
+  isDefault: boolean;
+  document: Record<string, unknown>;
+  createDate: string;
+}
+
+export interface SimManagedPolicy {
+  name: string;
+  policyId: string;
+  path: string;
+  attachmentCount: number;
+  permissionsBoundaryUsageCount: number;
+  versions: SimPolicyVersion[];
+  createDate: string;
+}
+
+export interface SimInlinePolicy {
+  name: string;
+  document: Record<string, unknown>;
+}
+
+export interface SimIdentity {
+  kind: 'user' | 'group' | 'role';
+  name: string;
+  id: string;
+  path: string;
+  createDate: string;
+  inlinePolicies: SimInlinePolicy[];
+  trustPolicy?: Record<string, unknown>;
+}
+
+export interface SimKey {
+  keyId: string;
+  keyManager: 'CUSTOMER' | 'AWS';
+  keyState: string;
+  keySpec: string;
+  keyUsage: string;
+  origin: string;
+  description: string;
+  creationDate: Date;
+  deletionDate?: Date;
+  pendingWindowDays?: number;
+  customKeyStoreId?: string;
+  multiRegion: boolean;
+  rotationEnabled: boolean;
+  rotationPeriodInDays?: number;
+  /** Fault: GetKeyRotationStatus answers AccessDeniedException for this key. */
+  rotationDenied?: boolean;
+}
+
+export type StoredFinding = Record<string, unknown> & { Id: string; UpdatedAt: string };
+
+export interface SimHub {
+  enabled: boolean;
+  findings: Map<string, StoredFinding>;
+}
+
+export interface SimAccount {
+  id: string;
+  name: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  policies: SimManagedPolicy[];
+  identities: SimIdentity[];
+  keys: Map<string, SimKey[]>;
+  hubs: Map<string, SimHub>;
+  /** Roles that can be assumed in this account, with the ExternalId each requires. */
+  roles: Map<string, { externalId?: string }>;
+}
+
+export interface SimSession {
+  accountId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  /** The ARN the session acts as (GetCallerIdentity). */
+  arn: string;
+}
+
+export class SimState {
+  readonly accounts = new Map<string, SimAccount>();
+  /** Access key id -> who is calling. */
+  readonly sessions = new Map<string, SimSession>();
+  managementAccountId = '';
+  organizationId = 'o-keywarden01';
+  regions: string[] = [];
+  private sessionCounter = 0;
+
+  account(id: string): SimAccount | undefined {
+    return this.accounts.get(id);
+  }
+
+  hub(accountId: string, region: string): SimHub {
+    const account = this.accounts.get(accountId)!;
+    let hub = account.hubs.get(region);
+    if (hub === undefined) {
+      hub = { enabled: true, findings: new Map() };
+      account.hubs.set(region, hub);
+    }
+    return hub;
+  }
+
+  keys(accountId: string, region: string): SimKey[] {
+    const account = this.accounts.get(accountId)!;
+    let keys = account.keys.get(region);
+    if (keys === undefined) {
+      keys = [];
+      account.keys.set(region, keys);
+    }
+    return keys;
+  }
+
+  /** Issues temporary credentials for an assumed role. */
+  issueSession(
+    accountId: string,
+    roleName: string,
+    sessionName: string,
+    durationSeconds: number,
+  ): SimSession & { accessKeyId: string } {
+    this.sessionCounter++;
+    const serial = String(this.sessionCounter).padStart(8, '0');
+    const accessKeyId = `ASIA${accountId}${serial}`.slice(0, 24);
+    const session: SimSession = {
+      accountId,
+      secretAccessKey: `simsecret${accountId}${serial}`.padEnd(40, 'x'),
+      sessionToken: `simtoken-${accountId}-${serial}-${'t'.repeat(40)}`,
+      expiration: new Date(Date.now() + durationSeconds * 1000),
+      arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
+    };
+    this.sessions.set(accessKeyId, session);
+    return { ...session, accessKeyId };
+  }
+
+  /** Forces every temporary credential to be expired (tests of credential refresh). */
+  expireSessions(): void {
+    for (const session of this.sessions.values()) if (session.expiration) session.expiration = new Date(0);
+  }
+
+  /** Every secret the simulator handed out (for tests that check nothing leaks). */
+  secrets(): string[] {
+    return [...this.sessions.values()].flatMap((s) => [
+      s.secretAccessKey,
+      ...(s.sessionToken ? [s.sessionToken] : []),
+    ]);
+  }
+}
