@@ -139,14 +139,14 @@ export function createAwsContext(settings: AwsSettings, scanId: string, counter:
   };
 }
 
-/** Counts every HTTP attempt (the deserialize step runs once per attempt, inside the retry loop). */
+/** Counts every HTTP attempt: outermost in the deserialize step (once per attempt, inside the retry loop), so it sees the parsed error. */
 function countCalls(client: Destroyable, counter: ApiCallCounter): void {
   const add = client.middlewareStack.add as unknown as (
     middleware: (
       next: (args: unknown) => Promise<unknown>,
       context: { clientName?: string; commandName?: string },
     ) => (args: unknown) => Promise<unknown>,
-    options: { step: 'deserialize'; name: string },
+    options: { step: 'deserialize'; priority: 'high'; name: string },
   ) => void;
   add(
     (next, context) => async (args) => {
@@ -161,6 +161,6 @@ function countCalls(client: Destroyable, counter: ApiCallCounter): void {
         throw error;
       }
     },
-    { step: 'deserialize', name: 'keywardenCallCounter' },
+    { step: 'deserialize', priority: 'high', name: 'keywardenCallCounter' },
   );
 }

@@ -12,16 +12,27 @@ export const SECURITY_HUB_QUOTAS = {
   GetFindings: { perSecond: 3, burst: 6 },
 } as const satisfies Record<string, RateLimit>;
 
+/**
+ * We pace at 90% of a quota: requests sent evenly can still arrive bunched (network jitter), and AWS
+ * counts arrivals.
+ */
+export const HEADROOM = 0.9;
+
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
   private queue: Promise<void> = Promise.resolve();
+  private readonly limit: RateLimit;
 
   constructor(
-    private readonly limit: RateLimit,
+    quota: RateLimit,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.tokens = limit.burst;
+    this.limit = {
+      perSecond: quota.perSecond * HEADROOM,
+      burst: Math.max(1, Math.floor(quota.burst * HEADROOM)),
+    };
+    this.tokens = this.limit.burst;
     this.updatedAt = now();
   }
 

@@ -41,6 +41,8 @@ export interface SimulatorFaults {
   hubDisabled: Set<string>;
   /** Probability that a finding in BatchImportFindings fails with a retryable InternalException. */
   failedFindingsRate: number;
+  /** Operations that always fail with a 5xx: `kms:DescribeKey` or `<account>/<region>/kms:DescribeKey`. */
+  failingOperations: Set<string>;
 }
 
 export interface SimulatorOptions {
@@ -145,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     deniedAccounts: new Set(),
     hubDisabled: new Set(),
     failedFindingsRate: 0,
+    failingOperations: new Set(),
     ...options.faults,
   };
   const hubFaults: hub.HubFaults = {
@@ -240,6 +243,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           if (!bucket.take()) throw throttlingError(service);
         }
       }
+      if (faults.failingOperations.has(operation) || faults.failingOperations.has(accountRegion))
+        throw internalError(service);
       if (faults.errorRate > 0 && random() < faults.errorRate) throw internalError(service);
       dispatch(res, service, action, { state, caller, region, form, json: json ?? {} });
     } catch (error) {

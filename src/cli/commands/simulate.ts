@@ -32,7 +32,7 @@ export function parseFaults(text: string | undefined): Partial<SimulatorFaults> 
   if (unknown.length > 0) throw new Error(`unknown fault ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const faults: Partial<SimulatorFaults> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key === 'deniedAccounts' || key === 'hubDisabled') {
+    if (key === 'deniedAccounts' || key === 'hubDisabled' || key === 'failingOperations') {
       if (!Array.isArray(value)) throw new Error(`${key} must be a list`);
       faults[key] = new Set(value.map(String));
     } else if (key === 'throttling') {
