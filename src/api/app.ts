@@ -81,7 +81,8 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     if (error.validation) {
       return reply.code(400).send({ error: 'Bad Request', message: error.message, statusCode: 400 });
     }
-    if (error instanceof RangeError) {
+    // The store rejects a forged page token with a RangeError (Fastify's own errors carry a statusCode).
+    if (error instanceof RangeError && error.statusCode === undefined) {
       return reply.code(400).send({ error: 'Bad Request', message: error.message, statusCode: 400 });
     }
     const status =

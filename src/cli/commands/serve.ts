@@ -1,0 +1,45 @@
+/** `keywarden serve`: the API, the scheduler and in-process scans, until SIGTERM or SIGINT. */
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../config/index.js';
+import { createLogger } from '../../log/index.js';
+import { startService } from '../../service/server.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the API and the scheduler (authenticated with the configured bearer tokens)')
+    .option('--config <file>', 'configuration file (YAML or JSON); also KEYWARDEN_CONFIG')
+    .action(async (options: { config?: string }) => {
+      let loaded;
+      try {
+        loaded = loadConfig({ ...(options.config ? { file: options.config } : {}) });
+        if (loaded.apiTokens.length === 0) {
+          throw new ConfigError(
+            'config: api.tokens: at least one API token is required (api.tokens, KEYWARDEN_API_TOKENS or api.tokensFile)',
+          );
+        }
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        process.stderr.write(`keywarden serve: ${error.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const logger = createLogger({ level: loaded.config.logLevel });
+      const running = await startService({ loaded, logger });
+      await running.app.listen({ host: loaded.config.api.host, port: loaded.config.api.port });
+      logger.info(
+        { port: loaded.config.api.port, schedule: running.scheduler.describe() },
+        'keywarden is serving',
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal, graceSeconds: loaded.config.shutdownGraceSeconds }, 'shutting down');
+          resolve();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      await running.shutdown();
+      logger.info('stopped');
+    });
+}
