@@ -30,7 +30,7 @@ const config = (credentials: Creds, region = 'us-east-1') => ({
 
 async function assume(
   accountId: string,
-  externalId: string | undefined = DEFAULT_EXTERNAL_ID,
+  externalId: string | null = DEFAULT_EXTERNAL_ID,
 ): Promise<Creds> {
   const sts = new STSClient(config(sim.hubCredentials));
   const response = await sts.send(
