@@ -1,8 +1,10 @@
 /** Benchmark entry: `npm run bench -- <name>`. Benchmarks measure; they are not tests. */
 import { runPolicyBench } from './policy.js';
+import { runScanBench } from './scan.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   policy: runPolicyBench,
+  scan: runScanBench,
 };
 
 const name = process.argv[2];

@@ -3,6 +3,8 @@
  * bound to that account's shared member credentials, with adaptive retries, a request timeout and a
  * middleware that counts every attempt. Endpoints come from AWS_ENDPOINT_URL* (the SDK reads them).
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -56,6 +58,7 @@ export function createAwsContext(settings: AwsSettings, scanId: string, counter:
     ...(settings.hub.externalId ? { externalId: settings.hub.externalId } : {}),
     sessionName,
     stsRegion: settings.homeRegion,
+    retry: { maxAttempts: settings.maxAttempts, retryMode: settings.retryMode },
   });
   const member: MemberRoleSettings = {
     partition: settings.partition,
@@ -64,6 +67,7 @@ export function createAwsContext(settings: AwsSettings, scanId: string, counter:
     sessionName,
     durationSeconds: settings.memberRole.sessionDurationSeconds,
     stsRegion: settings.homeRegion,
+    retry: { maxAttempts: settings.maxAttempts, retryMode: settings.retryMode },
   };
   const providers = new Map<string, AwsCredentialIdentityProvider>();
   const credentialsOf = (accountId: string): AwsCredentialIdentityProvider => {
@@ -76,12 +80,20 @@ export function createAwsContext(settings: AwsSettings, scanId: string, counter:
   };
 
   const clients = new Map<string, Destroyable>();
+  // One pool of keep-alive connections for the whole scan: clients come and go with their units, the
+  // connections to each endpoint stay open (destroying a client would destroy its agent, so released
+  // clients are just dropped and the agents are closed once at the end).
+  const agentOptions = { keepAlive: true, maxSockets: 512, maxFreeSockets: 256 };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
   const common = {
     maxAttempts: settings.maxAttempts,
     retryMode: settings.retryMode,
     requestHandler: {
       requestTimeout: settings.requestTimeoutMs,
       connectionTimeout: settings.requestTimeoutMs,
+      httpAgent,
+      httpsAgent,
     },
   };
   function cached<C extends Destroyable>(key: string, build: () => C): C {
@@ -128,13 +140,30 @@ export function createAwsContext(settings: AwsSettings, scanId: string, counter:
     verifyAccess: async (accountId) => {
       await credentialsOf(accountId)();
     },
+    forget: (accountId) => {
+      providers.delete(accountId);
+    },
+    release: (accountId, region) => {
+      // A unit's clients are not needed once it is done: memory follows concurrency, not org size.
+      for (const key of [
+        `ec2/${accountId}/${region}`,
+        `kms/${accountId}/${region}`,
+        `securityhub/${accountId}/${region}`,
+      ]) {
+        clients.delete(key);
+      }
+      if (region === settings.homeRegion) {
+        clients.delete(`iam/${accountId}`);
+      }
+    },
   };
   return {
     clients: scanClients,
     counter,
     destroy: () => {
-      for (const client of clients.values()) client.destroy();
       clients.clear();
+      httpAgent.destroy();
+      httpsAgent.destroy();
     },
   };
 }

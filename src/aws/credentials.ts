@@ -38,6 +38,12 @@ export function roleSessionName(prefix: string, scanId: string): string {
   return `${prefix}-${scanId}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
 
+/** Retry settings for the STS clients inside the credential providers. */
+export interface StsRetry {
+  maxAttempts: number;
+  retryMode: 'adaptive' | 'standard';
+}
+
 export interface MemberRoleSettings {
   partition: string;
   roleName: string;
@@ -46,6 +52,7 @@ export interface MemberRoleSettings {
   durationSeconds: number;
   /** Region of the STS endpoint (regional STS, never the global one). */
   stsRegion: string;
+  retry: StsRetry;
 }
 
 export function hubCredentials(settings: {
@@ -53,6 +60,7 @@ export function hubCredentials(settings: {
   externalId?: string;
   sessionName: string;
   stsRegion: string;
+  retry: StsRetry;
 }): AwsCredentialIdentityProvider {
   const chain = fromNodeProviderChain();
   if (settings.roleArn === undefined) return shared(chain);
@@ -64,7 +72,7 @@ export function hubCredentials(settings: {
         RoleSessionName: settings.sessionName,
         ...(settings.externalId ? { ExternalId: settings.externalId } : {}),
       },
-      clientConfig: { region: settings.stsRegion },
+      clientConfig: { region: settings.stsRegion, ...settings.retry },
     }),
   );
 }
@@ -83,7 +91,7 @@ export function memberCredentials(
         DurationSeconds: settings.durationSeconds,
         ...(settings.externalId ? { ExternalId: settings.externalId } : {}),
       },
-      clientConfig: { region: settings.stsRegion },
+      clientConfig: { region: settings.stsRegion, ...settings.retry },
     }),
   );
 }

@@ -173,6 +173,8 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
           regionsByAccount.set(accountId, selectRegions(enabled, settings.regions));
         } catch (error) {
           outcomes.push(accountFailure(accountId, 'regions', error, settings.controls));
+        } finally {
+          clients.release(accountId, settings.homeRegion);
         }
       }),
     ),
@@ -205,10 +207,17 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     ...(signal ? { signal } : {}),
     ...(request.findingSink ? { findingSink: request.findingSink } : {}),
   };
+  // When an account's last unit is done, what was kept for it (credentials) is let go.
+  const remaining = new Map<string, number>();
+  for (const unit of plan.units) remaining.set(unit.accountId, (remaining.get(unit.accountId) ?? 0) + 1);
+  for (const accountId of accounts) if (!remaining.has(accountId)) clients.forget(accountId);
   const runOne = async (unit: ScanUnit): Promise<void> => {
     if (signal?.aborted) return;
     request.onProgress?.({ type: 'unit-started', unitId: unit.id });
     const outcome = await runUnit(unit, context);
+    const left = remaining.get(unit.accountId)! - 1;
+    remaining.set(unit.accountId, left);
+    if (left === 0) clients.forget(unit.accountId);
     outcomes.push(outcome);
     request.onProgress?.({ type: 'unit-finished', outcome, done: outcomes.length, total: planned });
   };

@@ -39,6 +39,10 @@ export interface ScanClients {
   securityHub(accountId: string, region: string): SecurityHubClient;
   /** Resolves the member role's credentials once; rejects when the role cannot be assumed. */
   verifyAccess(accountId: string): Promise<void>;
+  /** Frees the clients of a unit (and the account's IAM client after the home-region unit). */
+  release(accountId: string, region: string): void;
+  /** Frees what is kept for an account (its credentials) once all its units are done. */
+  forget(accountId: string): void;
 }
 
 export interface ImportSettings {
@@ -156,6 +160,7 @@ export async function runUnit(unit: ScanUnit, context: UnitContext): Promise<Uni
       unit.controls.every((c) => errors.some((e) => e.stage === 'collect' && e.controls.includes(c)));
     outcome.state = everythingFailed ? 'failed' : 'partial';
   }
+  context.clients.release(unit.accountId, unit.region);
   outcome.durationMs = Math.round(performance.now() - started);
   return outcome;
 }

@@ -142,7 +142,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     throttling: true,
     quotaScale: 1,
     iamRate: 20,
-    stsRate: 50,
+    // STS's request quota per account and region (600/s); AssumeRole calls all come from the hub account.
+    stsRate: 600,
     errorRate: 0,
     deniedAccounts: new Set(),
     hubDisabled: new Set(),

@@ -28,10 +28,7 @@ const config = (credentials: Creds, region = 'us-east-1') => ({
   maxAttempts: 1,
 });
 
-async function assume(
-  accountId: string,
-  externalId: string | null = DEFAULT_EXTERNAL_ID,
-): Promise<Creds> {
+async function assume(accountId: string, externalId: string | null = DEFAULT_EXTERNAL_ID): Promise<Creds> {
   const sts = new STSClient(config(sim.hubCredentials));
   const response = await sts.send(
     new AssumeRoleCommand({

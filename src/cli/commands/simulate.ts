@@ -10,6 +10,8 @@ interface SimulateOptions {
   regions: string;
   seed: string;
   latencyMs: string;
+  keysPerRegion?: string;
+  policiesPerAccount?: string;
   faults?: string;
 }
 
@@ -55,11 +57,20 @@ export function registerSimulateCommand(program: Command): void {
     .option('--regions <regions>', 'regions, comma-separated', 'us-east-1,eu-west-1')
     .option('--seed <n>', 'seed of the generated organization', '1')
     .option('--latency-ms <ms>', 'latency added to every call', '0')
+    .option('--keys-per-region <n>', 'KMS keys per account and region (kinds cycle)')
+    .option('--policies-per-account <n>', 'customer managed policies per account')
     .option('--faults <json>', 'fault injection as JSON (see docs)')
     .action(async (options: SimulateOptions) => {
       const regions = options.regions.split(',').map((r) => r.trim());
       const unknown = regions.filter((r) => !isKnownRegion(r));
-      const numbers = [options.port, options.accounts, options.seed, options.latencyMs].map(Number);
+      const numbers = [
+        options.port,
+        options.accounts,
+        options.seed,
+        options.latencyMs,
+        options.keysPerRegion ?? 0,
+        options.policiesPerAccount ?? 0,
+      ].map(Number);
       let faults: Partial<SimulatorFaults>;
       try {
         if (unknown.length > 0) throw new Error(`unknown region ${unknown.join(', ')}`);
@@ -73,7 +84,13 @@ export function registerSimulateCommand(program: Command): void {
       }
       const simulator = await startSimulator({
         port: Number(options.port),
-        organization: { accounts: Number(options.accounts), regions, seed: Number(options.seed) },
+        organization: {
+          accounts: Number(options.accounts),
+          regions,
+          seed: Number(options.seed),
+          ...(options.keysPerRegion ? { keysPerRegion: Number(options.keysPerRegion) } : {}),
+          ...(options.policiesPerAccount ? { policiesPerAccount: Number(options.policiesPerAccount) } : {}),
+        },
         faults,
       });
       const accounts = [...simulator.state.accounts.values()].map((a) => `${a.id} (${a.name}, ${a.status})`);
