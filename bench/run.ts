@@ -1,4 +1,5 @@
 /** Benchmark entry: `npm run bench -- <name>`. Benchmarks measure; they are not tests. */
+import '../src/cli/quiet-sdk-warning.js';
 import { runPolicyBench } from './policy.js';
 import { runScanBench } from './scan.js';
 

@@ -3,7 +3,7 @@
  * here is the scanner's) with 20 ms latency per call and AWS's real quotas. Prints wall time, API calls
  * by operation, calls per evaluated resource, peak RSS, and the ratio of wall time to a lower bound.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { executeScan } from '../src/compose.js';
@@ -27,13 +27,13 @@ async function freePort(): Promise<number> {
 
 async function startSimulatorProcess(accounts: number): Promise<{ endpoint: string; child: ChildProcess }> {
   const port = await freePort();
+  // The benchmark runs compiled (npm run bench builds it); the simulator is the compiled CLI beside it.
   const root = new URL('../', import.meta.url).pathname;
+  const cli = new URL('../src/cli/main.js', import.meta.url).pathname;
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
+      cli,
       'simulate',
       '--port',
       String(port),
@@ -149,6 +149,17 @@ function lowerBoundMs(accounts: number, units: number): number {
 }
 
 export async function runScanBench(): Promise<void> {
+  // Each organization size runs in a fresh process, so peak RSS compares like with like.
+  if (process.env['BENCH_ACCOUNTS'] === undefined) {
+    for (const accounts of [50, 200]) {
+      const run = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, 'scan'], {
+        env: { ...process.env, BENCH_ACCOUNTS: String(accounts) },
+        stdio: 'inherit',
+      });
+      if (run.status !== 0) throw new Error(`benchmark of ${accounts} accounts failed`);
+    }
+    return;
+  }
   console.log(
     `scan benchmark: ${REGIONS.length} regions, 20 keys per region, 30 policies per account, ${LATENCY_MS} ms per call, real quotas, concurrency ${JSON.stringify(CONCURRENCY)}`,
   );

@@ -1,19 +1,10 @@
 #!/usr/bin/env node
+import './quiet-sdk-warning.js';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 
 /** Exit codes shared by every command: 0 success, 1 findings/units failed, 2 bad usage or input. */
 export const EXIT_USAGE = 2;
-
-// The AWS SDK warns on every start that future releases will need Node 22; keywarden supports Node 20.19+
-// today (its container runs Node 24), so the notice is noise for users of this command line.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-  const name = warning instanceof Error ? warning.name : type;
-  if (name === 'NodeVersionSupportWarning') return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('keywarden')
