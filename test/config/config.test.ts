@@ -122,3 +122,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ file: file('bad.yaml', 'a: [1') })).toThrow(/not valid YAML/);
   });
 });
+
+describe('the example configuration', () => {
+  it('loads and documents every top-level field', async () => {
+    const { ConfigSchema } = await import('../../src/config/index.js');
+    const example = new URL('../../config/keywarden.example.yaml', import.meta.url).pathname;
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(example, 'utf8');
+    expect(() => loadConfig({ file: example, env: {} })).not.toThrow();
+    for (const field of Object.keys(ConfigSchema.properties))
+      expect(text).toMatch(new RegExp(`^${field}:`, 'm'));
+  });
+});
