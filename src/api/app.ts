@@ -44,10 +44,9 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger as FastifyBaseLogger | undefined,
     disableRequestLogging: options.logger === undefined,
     bodyLimit: options.bodyLimitBytes,
-    maxParamLength: 100,
     // Reject unknown fields instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
   });
   const matches = tokenMatcher(options.tokens);
 
