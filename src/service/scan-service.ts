@@ -104,8 +104,11 @@ export class ScanService {
           } else if (event.type === 'unit-finished') {
             progress.done = event.done;
             this.metrics?.unitFinished(event.outcome);
-            const { accountId, region, state, errors } = event.outcome;
-            log[state === 'done' ? 'info' : 'warn']({ accountId, region, state, errors }, 'unit finished');
+            const { accountId, region, controls, state, errors, imported, archived } = event.outcome;
+            log[state === 'done' ? 'info' : 'warn'](
+              { accountId, region, controls, state, errors, imported, archived },
+              'unit finished',
+            );
             void this.store.addUnit(record.id, event.outcome);
             void this.store.updateScan(record.id, { progress: { ...progress } });
           }

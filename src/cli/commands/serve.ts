@@ -25,7 +25,16 @@ export function registerServeCommand(program: Command): void {
         return;
       }
       const logger = createLogger({ level: loaded.config.logLevel });
-      const running = await startService({ loaded, logger });
+      let running;
+      try {
+        running = await startService({ loaded, logger });
+      } catch (error) {
+        // An invalid cron expression is a configuration error like any other.
+        if (!(error instanceof Error) || !error.message.startsWith('schedule.crons')) throw error;
+        process.stderr.write(`keywarden serve: config: ${error.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       await running.app.listen({ host: loaded.config.api.host, port: loaded.config.api.port });
       logger.info(
         { port: loaded.config.api.port, schedule: running.scheduler.describe() },
