@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The AWS SDK's notice that it will need Node 22 is noise in test output.
+    setupFiles: ['src/cli/quiet-sdk-warning.ts'],
   },
 });

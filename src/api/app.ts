@@ -42,7 +42,6 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is what Fastify logs with; its type is wider than FastifyBaseLogger's.
     loggerInstance: options.logger as FastifyBaseLogger | undefined,
-    disableRequestLogging: options.logger === undefined,
     bodyLimit: options.bodyLimitBytes,
     // Reject unknown fields instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
