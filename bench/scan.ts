@@ -79,7 +79,11 @@ async function run(accounts: number): Promise<Run> {
   process.env['AWS_SECRET_ACCESS_KEY'] = DEFAULT_HUB_CREDENTIALS.secretAccessKey;
   process.env['AWS_REGION'] = 'us-east-1';
   const loaded = parseConfig(
-    { memberRole: { externalId: DEFAULT_EXTERNAL_ID }, concurrency: CONCURRENCY },
+    {
+      memberRole: { externalId: DEFAULT_EXTERNAL_ID },
+      concurrency: CONCURRENCY,
+      aws: { retryMode: process.env['BENCH_RETRY_MODE'] === 'standard' ? 'standard' : 'adaptive' },
+    },
     'bench',
   );
   global.gc?.();
@@ -101,6 +105,12 @@ async function run(accounts: number): Promise<Run> {
     },
   });
   const wallMs = performance.now() - started;
+  // What the scan keeps after a full collection: flat if memory follows concurrency, not the org.
+  global.gc?.();
+  const retained = process.memoryUsage();
+  console.log(
+    `  after the scan and a full GC: heap used ${(retained.heapUsed / 1024 / 1024).toFixed(0)} MB, RSS ${(retained.rss / 1024 / 1024).toFixed(0)} MB`,
+  );
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   durations.sort((a, b) => a - b);

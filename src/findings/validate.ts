@@ -17,7 +17,18 @@ const REQUIRED = [
   'Resources',
 ] as const;
 
-const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+// A finding is measured twice (validation, batching): remember its size instead of serialising it again.
+const sizes = new WeakMap<AsffFinding, number>();
+
+/** The size of a finding's JSON, in bytes. */
+export function findingBytes(finding: AsffFinding): number {
+  let size = sizes.get(finding);
+  if (size === undefined) {
+    size = Buffer.byteLength(JSON.stringify(finding));
+    sizes.set(finding, size);
+  }
+  return size;
+}
 
 /** Every limit the finding breaks (empty when it can be sent). */
 export function validateFinding(finding: AsffFinding): string[] {
@@ -46,7 +57,7 @@ export function validateFinding(finding: AsffFinding): string[] {
     tooLong(`ProductFields key ${key.slice(0, 40)}`, key, ASFF_LIMITS.productFieldKey);
     tooLong(`ProductFields.${key.slice(0, 40)}`, value, ASFF_LIMITS.productFieldValue);
   }
-  const size = byteLength(finding);
+  const size = findingBytes(finding);
   if (size > ASFF_LIMITS.findingBytes)
     problems.push(`finding is ${size} bytes (limit ${ASFF_LIMITS.findingBytes})`);
   return problems;
@@ -64,7 +75,7 @@ export function batchFindings(
   let current: AsffFinding[] = [];
   let bytes = 0;
   for (const finding of findings) {
-    const size = byteLength(finding) + 1;
+    const size = findingBytes(finding) + 1;
     if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
       batches.push(current);
       current = [];
