@@ -4,7 +4,7 @@
  */
 import { actionMatches } from './actions.js';
 import type { CoverageAnswer, CoverageQuery, ResourceSpec } from './coverage.js';
-import { decideCoverage, meetsKeySpace, TooComplexError } from './coverage.js';
+import { decideCoverage, keyMatching, TooComplexError } from './coverage.js';
 import type { CompiledPattern } from './glob.js';
 import { compiledPattern, LIT } from './glob.js';
 import type { KeySpace } from './keyspace.js';
@@ -44,12 +44,13 @@ function specKey(spec: ResourceSpec): string {
   return (spec.negated ? '!' : '+') + spec.patterns.map((p) => p.source).join('\u0001');
 }
 
-/** Does the pattern match at least one key of the key space? (Exact; remembered on the pattern.) */
-function patternMeetsKeySpace(space: KeySpace, pattern: CompiledPattern): boolean {
-  const known = pattern.meetsKeySpace.get(space.partition);
+/** A key the pattern matches, or null when it matches none. (Exact; remembered on the pattern.) */
+function keyMatchingPattern(space: KeySpace, pattern: CompiledPattern): string | null {
+  const known = pattern.keyMatching.get(space.partition);
   if (known !== undefined) return known;
-  const answer = quickMeetsKeySpace(space, pattern) ?? meetsKeySpace(space, pattern);
-  pattern.meetsKeySpace.set(space.partition, answer);
+  const quick = quickMeetsKeySpace(space, pattern);
+  const answer = quick === false ? null : (keyMatching(space, pattern) ?? null);
+  pattern.keyMatching.set(space.partition, answer);
   return answer;
 }
 
@@ -77,6 +78,8 @@ interface PreparedStatement {
   meetsKeySpace: boolean;
   /** The set's identity for memo keys (its patterns' text). */
   specKey: string;
+  /** A key in the set, when it is a union of patterns (found while checking that it meets the key space). */
+  example?: string;
 }
 
 function prepareStatement(
@@ -89,7 +92,7 @@ function prepareStatement(
   const sources = [...new Set(statement.resources ?? statement.notResources ?? [])];
   const patterns = sources
     .map((source) => compiledPattern(source, variables))
-    .filter((pattern) => patternMeetsKeySpace(space, pattern));
+    .filter((pattern) => keyMatchingPattern(space, pattern) !== null);
   const spec: ResourceSpec = { negated, patterns };
   let meetsKeySpace: boolean;
   if (!negated) meetsKeySpace = patterns.length > 0;
@@ -98,7 +101,16 @@ function prepareStatement(
     const query: CoverageQuery = { allow: [spec], deny: [] };
     meetsKeySpace = coverageOf(space, query, `${mode}A${specKey(spec)}`).coverage !== 'NONE';
   }
-  return { statement, spec, meetsKeySpace, specKey: specKey(spec) };
+  const example = negated
+    ? undefined
+    : (patterns.map((p) => keyMatchingPattern(space, p)).find((k) => k !== null) ?? undefined);
+  return {
+    statement,
+    spec,
+    meetsKeySpace,
+    specKey: specKey(spec),
+    ...(example !== undefined ? { example } : {}),
+  };
 }
 
 function analyzeAction(
@@ -112,6 +124,7 @@ function analyzeAction(
   const deniedBy: StatementRef[] = [];
   const conditionalDenies: StatementRef[] = [];
   const allow = new Map<string, ResourceSpec>();
+  let knownGranted: string | undefined;
   const deny = new Map<string, ResourceSpec>();
   for (const statement of statements) {
     if (!appliesTo(statement, action)) continue;
@@ -121,6 +134,7 @@ function analyzeAction(
       // Conditions are ignored for Allow, as the control does: the statement may grant.
       grantedBy.push(refOf(statement));
       allow.set(item.specKey, item.spec);
+      knownGranted ??= item.example;
     } else if (statement.hasCondition) {
       // A conditional Deny may not apply, so it subtracts nothing (the conservative reading).
       conditionalDenies.push(refOf(statement));
@@ -139,6 +153,9 @@ function analyzeAction(
   const query: CoverageQuery = {
     allow: allowKeys.map((key) => allow.get(key)!),
     deny: denyKeys.map((key) => deny.get(key)!),
+    // Without a Deny, a key an Allow statement matches is granted: the search then only has to find a
+    // key that is not (or prove there is none).
+    ...(deny.size === 0 && knownGranted !== undefined ? { knownGranted } : {}),
   };
   const answer = coverageOf(space, query, `${mode}A${allowKeys.join('\u0002')}D${denyKeys.join('\u0002')}`);
   result.coverage = answer.coverage;

@@ -21,6 +21,8 @@ export interface ResourceSpec {
 export interface CoverageQuery {
   allow: ResourceSpec[];
   deny: ResourceSpec[];
+  /** A key already known to be granted (lets the search stop at the first key that is not). */
+  knownGranted?: string;
 }
 
 export interface CoverageAnswer {
@@ -179,7 +181,7 @@ export function decideCoverage(
   const seen = new Set<string>([`0|${new Array<number>(P).fill(0).join(',')}`]);
   const scratch = new Int32Array(P);
 
-  let keyGranted: string | undefined;
+  let keyGranted: string | undefined = query.knownGranted;
   let keyNotGranted: string | undefined;
   const pathOf = (node: number, last?: number): string => {
     const codes: number[] = last === undefined ? [] : [last];
@@ -197,7 +199,14 @@ export function decideCoverage(
 
   const constructionStart = constructionWork.units;
   let steps = 0;
-  for (let node = 0; startValue === UNKNOWN && node < kState.length; node++) {
+  // Breadth first finds the shortest witnesses. When a granted key is already known, only a key that is
+  // not granted is missing: depth first, trying the characters no pattern names first, walks straight to
+  // one instead of sweeping every prefix the patterns share (thousands of account ids, say).
+  const depthFirst = query.knownGranted !== undefined;
+  const worklist: number[] = startValue === UNKNOWN ? [0] : [];
+  let cursor = 0;
+  while (depthFirst ? worklist.length > 0 : cursor < worklist.length) {
+    const node = depthFirst ? worklist.pop()! : worklist[cursor++]!;
     const base = node * P;
     const k = kState[node]!;
     if (space.accepting[k]) {
@@ -229,6 +238,7 @@ export function decideCoverage(
       kState.push(nextK);
       parent.push(node);
       via.push(code);
+      worklist.push(index);
     }
     if (keyGranted !== undefined && keyNotGranted !== undefined) break;
     if (kState.length > limits.maxStates) throw new TooComplexError(`more than ${limits.maxStates} states`);
@@ -246,22 +256,35 @@ export function decideCoverage(
 }
 
 /**
- * Does a single pattern match at least one key? A depth-first search over (key-space state, pattern
- * state) that tries the pattern's literal characters first, so it usually walks straight to a match.
+ * A key the single pattern matches, or undefined when it matches none. A depth-first search over
+ * (key-space state, pattern state) that tries the pattern's literal characters first, so it usually walks
+ * straight to a match.
  */
-export function meetsKeySpace(
+export function keyMatching(
   space: KeySpace,
   pattern: CompiledPattern,
   limits: SearchLimits = DEFAULT_LIMITS,
-): boolean {
+): string | undefined {
   const dfa = pattern.dfa;
-  const stack: number[] = [0, 0];
   const width = space.stateCount;
+  // Parallel arrays: each node's key-space state, pattern state, parent and the character that led here.
+  const kOf: number[] = [0];
+  const pOf: number[] = [0];
+  const parentOf: number[] = [-1];
+  const viaOf: number[] = [0];
+  const stack: number[] = [0];
   const seen = new Set<number>([0]);
+  const pathOf = (node: number): string => {
+    const codes: number[] = [];
+    for (let n = node; n > 0; n = parentOf[n]!) codes.push(viaOf[n]!);
+    return String.fromCharCode(...codes.reverse());
+  };
   while (stack.length > 0) {
-    const state = stack.pop()!;
-    const k = stack.pop()!;
-    if (dfa.universal[state] || (space.accepting[k] && dfa.accepting[state])) return true;
+    const node = stack.pop()!;
+    const k = kOf[node]!;
+    const state = pOf[node]!;
+    if (dfa.universal[state]) return pathOf(node) + space.completions[k];
+    if (space.accepting[k] && dfa.accepting[state]) return pathOf(node);
     const literals = dfa.literalCodes[state]!;
     const push = (code: number): void => {
       const nextK = space.transitions[k * 128 + code]!;
@@ -271,7 +294,11 @@ export function meetsKeySpace(
       if (dfa.dead[next] || seen.has(key)) return;
       if (seen.size >= limits.maxStates) throw new TooComplexError(`more than ${limits.maxStates} states`);
       seen.add(key);
-      stack.push(nextK, next);
+      kOf.push(nextK);
+      pOf.push(next);
+      parentOf.push(node);
+      viaOf.push(code);
+      stack.push(kOf.length - 1);
     };
     // One character per key-space target that the pattern does not name here: all such act alike.
     for (const group of space.codesByTarget[k]!) {
@@ -281,5 +308,5 @@ export function meetsKeySpace(
     // Pushed last, popped first: follow the pattern's own characters before anything else.
     for (const code of literals) push(code);
   }
-  return false;
+  return undefined;
 }

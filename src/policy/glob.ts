@@ -49,8 +49,8 @@ export interface CompiledPattern {
   readonly dfa: PatternDfa;
   /** Reusable work space for the subset construction. */
   readonly scratch: { seen: Int32Array; stamp: number };
-  /** Memo: does the pattern match at least one key of a partition's key space? */
-  readonly meetsKeySpace: Map<string, boolean>;
+  /** Memo: a key of a partition's key space that the pattern matches (null: none). */
+  readonly keyMatching: Map<string, string | null>;
 }
 
 interface RawToken {
@@ -138,7 +138,7 @@ export function compilePattern(source: string, variables: boolean): CompiledPatt
       index: new Map(),
     },
     scratch: { seen: new Int32Array(n + 1), stamp: 0 },
-    meetsKeySpace: new Map(),
+    keyMatching: new Map(),
   };
   internState(pattern, closure(pattern, [0]));
   return pattern;

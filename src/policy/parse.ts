@@ -220,7 +220,8 @@ export function parsePolicyDocument(input: unknown, options: ParseOptions = {}):
   if (!isPlainObject(document)) {
     return fail('INVALID_DOCUMENT', `policy document must be a JSON object, got ${typeName(document)}`);
   }
-  const version = document['Version'] ?? DEFAULT_VERSION;
+  // An absent Version means 2008-10-17; a present one must be a known version (null included).
+  const version = 'Version' in document ? document['Version'] : DEFAULT_VERSION;
   if (typeof version !== 'string' || !KNOWN_VERSIONS.has(version)) {
     return fail(
       'INVALID_DOCUMENT',

@@ -145,8 +145,8 @@ describe('policy engine against a direct matcher on sampled keys', () => {
 });
 
 describe('the single-pattern search agrees with the full coverage search', () => {
-  it('meetsKeySpace is true exactly when the coverage is not NONE', async () => {
-    const { meetsKeySpace, decideCoverage } = await import('../../src/policy/coverage.js');
+  it('keyMatching finds a matching key exactly when the coverage is not NONE', async () => {
+    const { keyMatching, decideCoverage } = await import('../../src/policy/coverage.js');
     const { compilePattern } = await import('../../src/policy/glob.js');
     const { keySpaceOf } = await import('../../src/policy/keyspace.js');
     const space = keySpaceOf('aws');
@@ -154,7 +154,14 @@ describe('the single-pattern search agrees with the full coverage search', () =>
       fc.property(resourcePattern, (source) => {
         const pattern = compilePattern(source, true);
         const full = decideCoverage(space, { allow: [{ negated: false, patterns: [pattern] }], deny: [] });
-        expect(meetsKeySpace(space, compilePattern(source, true))).toBe(full.coverage !== 'NONE');
+        const key = keyMatching(space, compilePattern(source, true));
+        expect(key !== undefined).toBe(full.coverage !== 'NONE');
+        if (key !== undefined) {
+          expect(key).toMatch(KEY_ARN);
+          expect(
+            grants([{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [source] }], 'kms:Decrypt', key),
+          ).toBe(true);
+        }
       }),
       { numRuns: 500, seed: 3 },
     );
