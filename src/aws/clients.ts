@@ -91,6 +91,8 @@ export function createAwsContext(settings: AwsSettings, scanId: string, counter:
     retryMode: settings.retryMode,
     requestHandler: {
       requestTimeout: settings.requestTimeoutMs,
+      // Without this the SDK only warns when a request runs past requestTimeout, and keeps waiting.
+      throwOnRequestTimeout: true,
       connectionTimeout: settings.requestTimeoutMs,
       httpAgent,
       httpsAgent,

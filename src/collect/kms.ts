@@ -8,7 +8,7 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from
 import pLimit from 'p-limit';
 import type { ControlId } from '../model/result.js';
 import type { KmsKey, KmsSnapshot, RotationStatus } from '../model/snapshot.js';
-import { asCollectionError, type CollectionError, errorCode, errorMessage, paginate } from './errors.js';
+import { asCollectionError, CollectionError, errorCode, errorMessage, paginate } from './errors.js';
 
 export interface KmsCollectionContext {
   accountId: string;
@@ -37,12 +37,22 @@ export interface KmsCollection {
 const KEY_CONTROLS: ControlId[] = ['KMS.3', 'KMS.4'];
 
 function toKey(metadata: KeyMetadata, fallbackId: string, fallbackArn: string): KmsKey {
+  // Without its manager or state a key cannot be placed in or out of scope: guessing could archive a
+  // finding for a key that still exists, so the collection is reported incomplete instead.
+  const missing = (['KeyManager', 'KeyState'] as const).filter((field) => metadata[field] === undefined);
+  if (missing.length > 0) {
+    throw new CollectionError(
+      'kms:DescribeKey',
+      'MissingField',
+      `DescribeKey returned no ${missing.join(', ')} for ${fallbackId}`,
+    );
+  }
   const key: KmsKey = {
     keyId: metadata.KeyId ?? fallbackId,
     arn: metadata.Arn ?? fallbackArn,
-    // Unknown or missing enum values are kept as text: the controls treat them conservatively.
-    keyManager: metadata.KeyManager ?? 'UNKNOWN',
-    keyState: metadata.KeyState ?? 'UNKNOWN',
+    // Enum values newer than this code are kept as text: the controls treat them conservatively.
+    keyManager: metadata.KeyManager!,
+    keyState: metadata.KeyState!,
     keySpec: metadata.KeySpec ?? metadata.CustomerMasterKeySpec ?? 'UNKNOWN',
     origin: metadata.Origin ?? 'UNKNOWN',
   };
@@ -107,7 +117,12 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
             abortSignal: context.signal,
           });
           if (response.KeyMetadata === undefined) throw new Error('DescribeKey returned no KeyMetadata');
-          key = toKey(response.KeyMetadata, entry.id, entry.arn);
+          key = toKey(
+            response.KeyMetadata,
+            entry.id,
+            entry.arn ||
+              `arn:${context.partition}:kms:${context.region}:${context.accountId}:key/${entry.id}`,
+          );
         } catch (error) {
           // Deleted between ListKeys and DescribeKey: the key is simply gone.
           if (errorCode(error) === 'NotFoundException') return;
@@ -117,7 +132,17 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
           });
           return;
         }
-        if (context.rotation && context.inRotationScope(key)) {
+        if (context.rotation && (key.keySpec === 'UNKNOWN' || key.origin === 'UNKNOWN')) {
+          // KMS.4's scope depends on both: without them that control cannot be complete here.
+          errors.push({
+            controls: ['KMS.4'],
+            error: new CollectionError(
+              'kms:DescribeKey',
+              'MissingField',
+              `DescribeKey returned no KeySpec or Origin for ${entry.id}`,
+            ),
+          });
+        } else if (context.rotation && context.inRotationScope(key)) {
           try {
             key.rotation = await rotationOf(client, key, context.signal);
           } catch (error) {

@@ -15,6 +15,7 @@ export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 /** Accounts whose AssumeRole is denied (fault injection), shared with the server. */
 export interface StsFaults {
   deniedAccounts: Set<string>;
+  credentialLifetimeSeconds?: number;
 }
 
 export function assumeRole(call: QueryCall, faults: StsFaults): unknown {
@@ -40,7 +41,12 @@ export function assumeRole(call: QueryCall, faults: StsFaults): unknown {
   if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
     throw new AwsError('ValidationError', 'DurationSeconds must be between 900 and 43200');
   }
-  const session = call.state.issueSession(accountId, roleName, sessionName, duration);
+  const session = call.state.issueSession(
+    accountId,
+    roleName,
+    sessionName,
+    faults.credentialLifetimeSeconds ?? duration,
+  );
   return {
     Credentials: {
       AccessKeyId: session.accessKeyId,

@@ -3,11 +3,18 @@ import { keyArn } from './generate.js';
 import { AwsError } from './protocol.js';
 import type { SimKey, SimSession, SimState } from './state.js';
 
+/**
+ * Odd answers a client must survive: a page token that repeats forever, empty pages before the data,
+ * enum values newer than the client (a new KeyState or KeySpec), and optional fields left out.
+ */
+export type Quirk = 'repeat-page-token' | 'empty-pages' | 'unknown-enums' | 'missing-fields';
+
 export interface JsonCall {
   state: SimState;
   caller: SimSession;
   region: string;
   body: Record<string, unknown>;
+  quirks?: Set<Quirk>;
 }
 
 const seconds = (date: Date | undefined): number | undefined => (date ? date.getTime() / 1000 : undefined);
@@ -34,6 +41,12 @@ function findKey(call: JsonCall): SimKey {
 
 export function listKeys(call: JsonCall): unknown {
   const keys = call.state.keys(call.caller.accountId, call.region);
+  if (call.quirks?.has('repeat-page-token')) {
+    return { Keys: keys.slice(0, 1).map((k) => ({ KeyId: k.keyId })), Truncated: true, NextMarker: 'again' };
+  }
+  if (call.quirks?.has('empty-pages') && call.body['Marker'] === undefined) {
+    return { Keys: [], Truncated: true, NextMarker: '0' };
+  }
   const result = page(keys, call.body['Marker'], call.body['Limit'], 1000);
   return {
     Keys: result.items.map((k) => ({
@@ -47,6 +60,23 @@ export function listKeys(call: JsonCall): unknown {
 
 export function describeKey(call: JsonCall): unknown {
   const key = findKey(call);
+  if (call.quirks?.has('missing-fields')) {
+    // Only what DescribeKey must return: the key id (and the state, so the key can still be judged).
+    return { KeyMetadata: { KeyId: key.keyId, KeyState: key.keyState } };
+  }
+  if (call.quirks?.has('unknown-enums')) {
+    return {
+      KeyMetadata: {
+        KeyId: key.keyId,
+        Arn: keyArn(call.caller.accountId, call.region, key.keyId),
+        KeyManager: key.keyManager,
+        KeyState: key.keyState === 'Enabled' ? 'Quarantined' : key.keyState,
+        KeySpec: key.keySpec === 'SYMMETRIC_DEFAULT' ? 'ML_DSA_65' : key.keySpec,
+        Origin: key.origin,
+        KeyUsage: 'SIGN_VERIFY_FUTURE',
+      },
+    };
+  }
   return {
     KeyMetadata: {
       AWSAccountId: call.caller.accountId,

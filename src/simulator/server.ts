@@ -9,6 +9,7 @@ import type { ExpectedResult, OrganizationOptions } from './generate.js';
 import { generateOrganization } from './generate.js';
 import * as iamSts from './iam-sts.js';
 import * as kmsOrgs from './kms-orgs.js';
+import type { Quirk } from './kms-orgs.js';
 import {
   AwsError,
   internalError,
@@ -43,6 +44,10 @@ export interface SimulatorFaults {
   failedFindingsRate: number;
   /** Operations that always fail with a 5xx: `kms:DescribeKey` or `<account>/<region>/kms:DescribeKey`. */
   failingOperations: Set<string>;
+  /** Odd but possible answers from AWS (see kms-orgs.ts). */
+  quirks: Set<Quirk>;
+  /** Lifetime of AssumeRole credentials, overriding DurationSeconds (tests of credential refresh). */
+  credentialLifetimeSeconds?: number;
 }
 
 export interface SimulatorOptions {
@@ -149,6 +154,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     hubDisabled: new Set(),
     failedFindingsRate: 0,
     failingOperations: new Set(),
+    quirks: new Set(),
     ...options.faults,
   };
   const hubFaults: hub.HubFaults = {
@@ -274,7 +280,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       region: call.region,
       params: call.form ?? new URLSearchParams(),
     };
-    const jsonCall = { state: call.state, caller: call.caller, region: call.region, body: call.json };
+    const jsonCall = {
+      state: call.state,
+      caller: call.caller,
+      region: call.region,
+      body: call.json,
+      quirks: faults.quirks,
+    };
     const unknown = () =>
       new AwsError(
         protocolOf(service) === 'query' ? 'InvalidAction' : 'UnknownOperationException',

@@ -34,9 +34,14 @@ export function parseFaults(text: string | undefined): Partial<SimulatorFaults> 
   if (unknown.length > 0) throw new Error(`unknown fault ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const faults: Partial<SimulatorFaults> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key === 'deniedAccounts' || key === 'hubDisabled' || key === 'failingOperations') {
+    if (
+      key === 'deniedAccounts' ||
+      key === 'hubDisabled' ||
+      key === 'failingOperations' ||
+      key === 'quirks'
+    ) {
       if (!Array.isArray(value)) throw new Error(`${key} must be a list`);
-      faults[key] = new Set(value.map(String));
+      (faults as Record<string, Set<string>>)[key] = new Set(value.map(String));
     } else if (key === 'throttling') {
       faults.throttling = Boolean(value);
     } else {
