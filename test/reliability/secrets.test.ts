@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const TOKEN = 'leak-check-api-token-0123456789abcdef';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { done: Promise<number | null>; output: () => string; kill: (s: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return {
+    done: new Promise((resolve) => child.once('exit', resolve)),
+    output: () => output,
+    kill: (s) => child.kill(s),
+  };
+}
+
+describe('no credential, session token or API token in any output of a full run', () => {
+  it('scan and serve: logs, errors, API responses and scan records', async () => {
+    // One account denied and one hub disabled, so error paths are logged too.
+    const aws = await startSimulator({ organization: { accounts: 3, regions: ['us-east-1', 'eu-west-1'] } });
+    const accounts = [...aws.state.accounts.keys()];
+    aws.faults.deniedAccounts.add(accounts[2]!);
+    aws.faults.hubDisabled.add(`${accounts[1]}/eu-west-1`);
+    const dataDir = mkdtempSync(join(tmpdir(), 'kw-leak-'));
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_ACCESS_KEY_ID: aws.hubCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.hubCredentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      KEYWARDEN_EXTERNAL_ID: DEFAULT_EXTERNAL_ID,
+      KEYWARDEN_API_TOKENS: TOKEN,
+      KEYWARDEN_API_PORT: String(port),
+      KEYWARDEN_DATA_DIR: dataDir,
+      KEYWARDEN_LOG_LEVEL: 'trace',
+    };
+    const outputs: string[] = [];
+
+    const cli = run(['scan', '--json'], env);
+    await cli.done;
+    outputs.push(cli.output());
+    const dry = run(['scan', '--dry-run'], env);
+    await dry.done;
+    outputs.push(dry.output());
+
+    const serve = run(['serve'], env);
+    const base = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const started = (await (
+      await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
+    ).json()) as { id: string };
+    let scan = '';
+    for (let i = 0; i < 100; i++) {
+      scan = await (await fetch(`${base}/v1/scans/${started.id}`, { headers })).text();
+      if (!scan.includes('"state":"running"')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    outputs.push(scan);
+    for (const path of [
+      `/v1/scans`,
+      `/v1/scans/${started.id}/findings?limit=100`,
+      '/metrics',
+      '/v1/controls',
+      '/docs/json',
+    ]) {
+      outputs.push(await (await fetch(`${base}${path}`, { headers })).text());
+    }
+    outputs.push(
+      await (
+        await fetch(`${base}/v1/scans`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })
+      ).text(),
+    );
+    serve.kill('SIGTERM');
+    await serve.done;
+    outputs.push(serve.output());
+    for (const file of readdirSync(dataDir))
+      outputs.push(readFileSync(join(dataDir, file)).toString('latin1'));
+    await aws.stop();
+
+    const everything = outputs.join('\n');
+    expect(everything).toContain('AccessDenied'); // the error paths ran
+    expect(everything).toContain('InvalidAccessException');
+    const secrets = [aws.hubCredentials.secretAccessKey, TOKEN, ...aws.state.secrets()];
+    expect(secrets.length).toBeGreaterThan(4);
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+  }, 120_000);
+});
