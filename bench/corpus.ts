@@ -1,16 +1,5 @@
 /** A generated corpus of realistic IAM policies (seeded, so every run measures the same documents). */
-
-export function seededRandom(seed: number): () => number {
-  // mulberry32: small, fast, good enough for test data.
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/simulator/random.js';
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', '*', 'us-*', '*-1'];
 const SERVICES_ACTIONS: Record<string, string[]> = {

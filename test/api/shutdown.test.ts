@@ -1,23 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
 import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
+import { freePort } from '../helpers/free-port.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'shutdown-token-0123456789abcdef';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 afterAll(() => {

@@ -1,22 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
+import { freePort } from '../helpers/free-port.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'leak-check-api-token-0123456789abcdef';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function run(
   args: string[],
