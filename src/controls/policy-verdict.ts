@@ -3,6 +3,7 @@
  * sentence that names the statements and witness keys, and JSON evidence.
  */
 import type { ActionCoverage, PolicyAnalysis, PolicyError, StatementRef } from '../policy/index.js';
+import { statementLabel } from '../policy/index.js';
 
 export const REASON_ALLOWED_ON_ALL_KEYS = 'KMS_ACTIONS_ALLOWED_ON_ALL_KEYS';
 export const REASON_NOT_ON_ALL_KEYS = 'NO_BLOCKED_ACTION_ON_ALL_KEYS';
@@ -38,9 +39,7 @@ export function errorReasonCode(error: PolicyError): string {
 }
 
 /** `'AllowAll' (#0)` or `#3` (statements are numbered from 0, as in the engine). */
-export function statementLabel(ref: StatementRef): string {
-  return ref.sid === undefined ? `#${ref.index}` : `'${ref.sid}' (#${ref.index})`;
-}
+export { statementLabel };
 
 function joinWords(items: readonly string[], conjunction: string): string {
   if (items.length <= 1) return items.join('');

@@ -1,8 +1,13 @@
 /** Human explanations of a policy analysis: the verdict, then each blocked action with its evidence. */
 import type { ActionCoverage, PolicyAnalysis, StatementRef } from './types.js';
 
+/** `'Sid' (#0)` or `#0`: how reports name a statement. */
+export function statementLabel(ref: StatementRef): string {
+  return ref.sid === undefined ? `#${ref.index}` : `'${ref.sid}' (#${ref.index})`;
+}
+
 export function describeStatement(ref: StatementRef): string {
-  return ref.sid !== undefined ? `statement '${ref.sid}' (#${ref.index})` : `statement #${ref.index}`;
+  return `statement ${statementLabel(ref)}`;
 }
 
 function describeStatements(refs: StatementRef[]): string {

@@ -4,4 +4,4 @@ export { actionMatches, expandActionPatterns, splitActionPatterns } from './acti
 export { analyzePolicy } from './analyze.js';
 export { parsePolicyDocument } from './parse.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
-export { describeStatement, explainAction, explainAnalysis } from './explain.js';
+export { describeStatement, explainAction, explainAnalysis, statementLabel } from './explain.js';
