@@ -13,7 +13,7 @@ import type { ControlId } from '../model/result.js';
 import type { ScanUnit } from './plan.js';
 import { planScan, selectAccounts, selectRegions } from './plan.js';
 import type { ProgressEvent, ScanSummary, UnitOutcome } from './types.js';
-import { emptyCounts } from './types.js';
+import { emptyCounts, newOutcome } from './types.js';
 import type { ImportSettings, ScanClients } from './unit.js';
 import { runUnit } from './unit.js';
 
@@ -54,20 +54,10 @@ function accountFailure(
   error: unknown,
   controls: ControlId[],
 ): UnitOutcome {
-  return {
-    unitId: `${accountId}/*`,
-    accountId,
-    region: '*',
-    controls,
-    state: 'failed',
-    errors: [{ stage, controls: [], code: errorCode(error), message: errorMessage(error) }],
-    findings: {},
-    destination: 'none',
-    imported: 0,
-    importFailed: 0,
-    archived: 0,
-    durationMs: 0,
-  };
+  const outcome = newOutcome(`${accountId}/*`, accountId, '*', controls);
+  outcome.state = 'failed';
+  outcome.errors.push({ stage, controls: [], code: errorCode(error), message: errorMessage(error) });
+  return outcome;
 }
 
 export function summarize(

@@ -61,3 +61,26 @@ export type ProgressEvent =
 export function emptyCounts(): StatusCounts {
   return { PASSED: 0, FAILED: 0, NOT_AVAILABLE: 0 };
 }
+
+/** A unit's outcome before anything happened: the one place that lists its fields' starting values. */
+export function newOutcome(
+  unitId: string,
+  accountId: string,
+  region: string,
+  controls: ControlId[],
+): UnitOutcome {
+  return {
+    unitId,
+    accountId,
+    region,
+    controls,
+    state: 'done',
+    errors: [],
+    findings: {},
+    destination: 'none',
+    imported: 0,
+    importFailed: 0,
+    archived: 0,
+    durationMs: 0,
+  };
+}

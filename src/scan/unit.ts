@@ -28,7 +28,7 @@ import type { RateLimiter } from '../importer/rate-limit.js';
 import type { ControlId, ControlResult } from '../model/result.js';
 import type { ScanUnit } from './plan.js';
 import type { UnitError, UnitOutcome } from './types.js';
-import { emptyCounts } from './types.js';
+import { emptyCounts, newOutcome } from './types.js';
 
 /** The AWS clients a scan needs, already bound to the right credentials. */
 export interface ScanClients {
@@ -130,21 +130,9 @@ function countFindings(outcome: UnitOutcome, results: ControlResult[]): void {
 
 export async function runUnit(unit: ScanUnit, context: UnitContext): Promise<UnitOutcome> {
   const started = performance.now();
-  const errors: UnitError[] = [];
-  const outcome: UnitOutcome = {
-    unitId: unit.id,
-    accountId: unit.accountId,
-    region: unit.region,
-    controls: unit.controls,
-    state: 'done',
-    errors,
-    findings: {},
-    destination: 'none',
-    imported: 0,
-    importFailed: 0,
-    archived: 0,
-    durationMs: 0,
-  };
+  const outcome = newOutcome(unit.id, unit.accountId, unit.region, unit.controls);
+  const errors = outcome.errors;
+
   try {
     const { results, complete } = await collectAndEvaluate(unit, context, errors);
     countFindings(outcome, results);
