@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { parse } from 'yaml';
 import { expandActionPatterns } from '../policy/actions.js';
 import type { ControlId } from '../model/result.js';
-import type { CatalogControl, CatalogFile } from './schema.js';
+import type { CatalogControl, CatalogFile, ControlParameter } from './schema.js';
 import { CatalogFileSchema, KmsActionsFileSchema } from './schema.js';
 
 export class CatalogError extends Error {
@@ -25,22 +26,26 @@ export interface Catalog {
   get(id: ControlId): CatalogControl;
 }
 
+// Relative to this module: the same from src/catalog (tsx, tests) and dist/catalog (built package).
 const DEFAULT_CATALOG = fileURLToPath(new URL('../../config/controls.yaml', import.meta.url));
 const DEFAULT_KMS_ACTIONS = fileURLToPath(new URL('../../config/kms-actions.yaml', import.meta.url));
 
-/** `/controls/2/severity` -> `controls[2] (KMS.3).severity`. */
+/** `/controls/2/parameters/0/default` -> `controls[2] (KMS.3).parameters[0] (kmsKeyIds).default`. */
 function fieldPath(pointer: string, document: unknown): string {
   const parts = pointer.split('/').slice(1);
   let path = '';
   let node: unknown = document;
   for (const part of parts) {
-    const index = Number(part);
     node = (node as Record<string, unknown> | undefined)?.[part];
-    if (Number.isInteger(index) && part !== '') {
-      path += `[${index}]`;
-      const id = (node as { id?: unknown } | undefined)?.id;
-      if (path.startsWith('controls[') && path.split('[').length === 2 && typeof id === 'string')
-        path += ` (${id})`;
+    if (/^\d+$/.test(part)) {
+      path += `[${part}]`;
+      // Name the control (or parameter) too: an index alone is hard to find in a long file.
+      const { id, name } = (typeof node === 'object' && node !== null ? node : {}) as {
+        id?: unknown;
+        name?: unknown;
+      };
+      const label = typeof id === 'string' ? id : typeof name === 'string' ? name : undefined;
+      if (label !== undefined) path += ` (${label})`;
     } else {
       path += path === '' ? part : `.${part}`;
     }
@@ -48,8 +53,20 @@ function fieldPath(pointer: string, document: unknown): string {
   return path || '(document)';
 }
 
-/** A readable message: `must be one of A, B` for enumerations, TypeBox's own message otherwise. */
-export function describeSchemaError(error: { message: string; schema: TSchema }): string {
+/**
+ * A readable message that never echoes the rejected value (the config loader shares it, and a value there
+ * may be a token): `is required` for a missing field, the schema's own `errorMessage`, `must be one of A, B`
+ * for enumerations, TypeBox's message otherwise.
+ */
+export function describeSchemaError(error: {
+  message: string;
+  schema: TSchema;
+  type?: ValueErrorType;
+}): string {
+  // First: for a missing field the schema (and its errorMessage) is the field's, not the reason.
+  if (error.type === ValueErrorType.ObjectRequiredProperty) return 'is required';
+  const custom = (error.schema as { errorMessage?: unknown }).errorMessage;
+  if (typeof custom === 'string') return custom;
   const options = (error.schema as { anyOf?: { const?: unknown }[] }).anyOf;
   if (options?.every((o) => o.const !== undefined))
     return `must be one of ${options.map((o) => String(o.const)).join(', ')}`;
@@ -71,32 +88,55 @@ function parseYaml(text: string, source: string): unknown {
   }
 }
 
-function checkDefaults(
+/** Why a parameter's default (or its bounds) does not fit its type; undefined when it fits. */
+function defaultProblem(parameter: ControlParameter, knownActions: readonly string[]): string | undefined {
+  const { type, minimum, maximum } = parameter;
+  const value = parameter.default;
+  if (type !== 'integer' && (minimum !== undefined || maximum !== undefined))
+    return `minimum/maximum only apply to integer parameters, not ${type}`;
+  if (minimum !== undefined && maximum !== undefined && minimum > maximum)
+    return `minimum ${minimum} is greater than maximum ${maximum}`;
+  switch (type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'does not fit type boolean';
+    case 'integer':
+      // null: an optional check that stays off unless configured (KMS.4 maxRotationPeriodDays).
+      if (value === null) return undefined;
+      if (typeof value !== 'number') return 'does not fit type integer';
+      if (minimum !== undefined && value < minimum) return `is below the minimum ${minimum}`;
+      if (maximum !== undefined && value > maximum) return `is above the maximum ${maximum}`;
+      return undefined;
+    case 'stringList':
+      return Array.isArray(value) ? undefined : 'does not fit type stringList';
+    case 'actionPatterns': {
+      if (!Array.isArray(value) || value.length === 0)
+        return 'does not fit type actionPatterns (a non-empty list of KMS action patterns)';
+      // A pattern that matches no action would silently weaken KMS.1/KMS.2.
+      const expanded = expandActionPatterns(value, knownActions);
+      if (expanded.unmatched.length > 0 || expanded.actions.length === 0)
+        return `no known KMS action matches ${expanded.unmatched.join(', ') || 'the patterns'}`;
+      return undefined;
+    }
+  }
+}
+
+function checkParameters(
   control: CatalogControl,
   index: number,
   source: string,
   knownActions: readonly string[],
 ): void {
+  const names = new Set<string>();
   control.parameters.forEach((parameter, p) => {
-    const where = `${source}: controls[${index}] (${control.id}).parameters[${p}] (${parameter.name}).default`;
-    const value = parameter.default;
-    const ok =
-      value === null ||
-      (parameter.type === 'boolean' && typeof value === 'boolean') ||
-      (parameter.type === 'integer' && typeof value === 'number') ||
-      ((parameter.type === 'stringList' || parameter.type === 'actionPatterns') && Array.isArray(value));
-    if (!ok) throw new CatalogError(`${where}: does not fit type ${parameter.type}`);
-    if (parameter.type === 'actionPatterns' && Array.isArray(value)) {
-      const expanded = expandActionPatterns(value, knownActions);
-      if (expanded.unmatched.length > 0 || expanded.actions.length === 0) {
-        throw new CatalogError(
-          `${where}: no known KMS action matches ${expanded.unmatched.join(', ') || 'the patterns'}`,
-        );
-      }
-    }
+    const where = `${source}: controls[${index}] (${control.id}).parameters[${p}] (${parameter.name})`;
+    if (names.has(parameter.name)) throw new CatalogError(`${where}.name: duplicate parameter name`);
+    names.add(parameter.name);
+    const problem = defaultProblem(parameter, knownActions);
+    if (problem !== undefined) throw new CatalogError(`${where}.default: ${problem}`);
   });
 }
 
+/** Validates catalog text; `source` names the file in error messages. */
 export function parseCatalog(
   text: string,
   source: string,
@@ -108,7 +148,7 @@ export function parseCatalog(
     if (seen.has(control.id))
       throw new CatalogError(`${source}: controls[${index}] (${control.id}).id: duplicate control id`);
     seen.add(control.id);
-    checkDefaults(control, index, source, knownActions);
+    checkParameters(control, index, source, knownActions);
   });
   const byId = new Map(file.controls.map((c) => [c.id, c]));
   return {

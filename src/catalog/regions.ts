@@ -1,5 +1,5 @@
 /** AWS regions keywarden knows, by partition: user-supplied regions are checked against this list. */
-const REGIONS_BY_PARTITION: Record<string, readonly string[]> = {
+export const KNOWN_REGIONS_BY_PARTITION: Readonly<Record<string, readonly string[]>> = {
   aws: [
     'af-south-1',
     'ap-east-1',
@@ -40,7 +40,7 @@ const REGIONS_BY_PARTITION: Record<string, readonly string[]> = {
   'aws-us-gov': ['us-gov-east-1', 'us-gov-west-1'],
 };
 
-export const KNOWN_REGIONS: readonly string[] = Object.values(REGIONS_BY_PARTITION).flat().sort();
+export const KNOWN_REGIONS: readonly string[] = Object.values(KNOWN_REGIONS_BY_PARTITION).flat().sort();
 const KNOWN = new Set(KNOWN_REGIONS);
 
 export function isKnownRegion(region: string): boolean {

@@ -4,6 +4,18 @@ import { CONTROL_IDS } from '../model/result.js';
 
 const NonEmpty = Type.String({ minLength: 1 });
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d$';
+export const SEVERITY_LABELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'INFORMATIONAL'] as const;
+/** ASFF finding type namespaces: a type is `namespace[/category[/classifier]]`. */
+export const FINDING_TYPE_NAMESPACES = [
+  'Software and Configuration Checks',
+  'TTPs',
+  'Effects',
+  'Unusual Behaviors',
+  'Sensitive Data Identifications',
+] as const;
+// ASFF array limits, so that a catalog Security Hub would reject stops keywarden at start-up instead.
+const MAX_RELATED_REQUIREMENTS = 32;
+const MAX_FINDING_TYPES = 50;
 
 export const ControlParameterSchema = Type.Object(
   {
@@ -27,7 +39,7 @@ export const CatalogControlSchema = Type.Object(
     id: Type.Union(CONTROL_IDS.map((id) => Type.Literal(id))),
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.String({ minLength: 1, maxLength: 600 }),
-    severity: Type.Union(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'].map((s) => Type.Literal(s))),
+    severity: Type.Union(SEVERITY_LABELS.map((s) => Type.Literal(s))),
     scope: Type.Union([Type.Literal('global'), Type.Literal('regional')]),
     resourceTypes: Type.Array(
       Type.Union(
@@ -40,20 +52,22 @@ export const CatalogControlSchema = Type.Object(
     configRule: Type.String({ pattern: '^[a-z0-9-]+$' }),
     scheduleType: Type.Union([Type.Literal('PERIODIC'), Type.Literal('CHANGE_TRIGGERED')]),
     parameters: Type.Array(ControlParameterSchema),
-    relatedRequirements: Type.Array(NonEmpty, { minItems: 1 }),
+    relatedRequirements: Type.Array(NonEmpty, { minItems: 1, maxItems: MAX_RELATED_REQUIREMENTS }),
     categories: Type.Array(NonEmpty),
     findingTypes: Type.Array(
       Type.String({
-        pattern:
-          '^(Software and Configuration Checks|TTPs|Effects|Unusual Behaviors|Sensitive Data Identifications)(/[^/]+){0,2}$',
+        pattern: `^(${FINDING_TYPE_NAMESPACES.join('|')})(/[^/]+){0,2}$`,
+        errorMessage: `must be namespace[/category[/classifier]] with namespace one of ${FINDING_TYPE_NAMESPACES.join(', ')}`,
       }),
-      { minItems: 1 },
+      { minItems: 1, maxItems: MAX_FINDING_TYPES },
     ),
-    unsupportedRegions: Type.Array(Type.String({ pattern: REGION_PATTERN })),
+    unsupportedRegions: Type.Array(
+      Type.String({ pattern: REGION_PATTERN, errorMessage: 'must be a region code such as eu-south-1' }),
+    ),
     remediation: Type.Object(
       {
         text: Type.String({ minLength: 1, maxLength: 512 }),
-        url: Type.String({ pattern: '^https://[^\\s]+$' }),
+        url: Type.String({ pattern: '^https://[^\\s]+$', errorMessage: 'must be an https:// URL' }),
       },
       { additionalProperties: false },
     ),

@@ -99,13 +99,13 @@ describe('an invalid catalog stops with a message naming the field', () => {
       'bad severity',
       'severity: CRITICAL',
       'severity: SEVERE',
-      /controls\[2\] \(KMS\.3\)\.severity: must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL/,
+      /controls\[2\] \(KMS\.3\)\.severity: must be one of LOW, MEDIUM, HIGH, CRITICAL, INFORMATIONAL/,
     ],
     [
       'missing Config rule',
       'configRule: cmk-backing-key-rotation-enabled\n',
       '\n',
-      /controls\[3\] \(KMS\.4\)\.configRule: expected required property/,
+      /controls\[3\] \(KMS\.4\)\.configRule: is required/,
     ],
     [
       'bad region code',
