@@ -59,6 +59,7 @@ describe('the shipped catalog', () => {
 
   it('has the categories, resource types, schedules and parameter defaults', () => {
     expect(catalog.get('KMS.1').categories).toEqual(['Protect > Secure access management']);
+    expect(catalog.get('KMS.2').categories).toEqual(['Protect > Secure access management']);
     expect(catalog.get('KMS.3').categories).toEqual(['Protect > Data protection > Data deletion protection']);
     expect(catalog.get('KMS.4').categories).toEqual([]);
     expect(catalog.get('KMS.2').resourceTypes).toEqual([
