@@ -3,11 +3,13 @@
  * The CLI commands and the service share it.
  */
 import { ApiCallCounter, createAwsContext } from './aws/index.js';
+import type { AwsContext } from './aws/index.js';
 import { loadCatalog, partitionOfRegion } from './catalog/index.js';
 import type { LoadedConfig } from './config/index.js';
 import type { AsffFinding } from './findings/index.js';
 import type { RateLimiter } from './importer/rate-limit.js';
 import type { ControlId } from './model/result.js';
+import type { UnitExecutor } from './scan/executor.js';
 import type { ScanResult, ScanSettings } from './scan/runner.js';
 import { runScan } from './scan/runner.js';
 import type { ProgressEvent } from './scan/types.js';
@@ -44,26 +46,33 @@ export interface ExecuteOptions {
   onProgress?: (event: ProgressEvent) => void;
   findingSink?: (findings: AsffFinding[]) => void | Promise<void>;
   limiter?: RateLimiter;
+  /** Where the units run (in this process unless given). */
+  executor?: UnitExecutor;
 }
 
-/** Runs one scan with clients bound to this scan (session name carries the scan id). */
-export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions): Promise<ScanResult> {
-  const settings = scanSettings(loaded, options.scope);
-  const counter = new ApiCallCounter();
+/** AWS clients for one scan, from the configuration (session names carry the scan id). */
+export function awsContextFor(loaded: LoadedConfig, scanId: string, counter: ApiCallCounter): AwsContext {
   const { config } = loaded;
-  const aws = createAwsContext(
+  return createAwsContext(
     {
       homeRegion: config.homeRegion,
-      partition: settings.partition,
+      partition: partitionOfRegion(config.homeRegion),
       memberRole: config.memberRole,
       hub: config.hub,
       maxAttempts: config.aws.maxAttempts,
       retryMode: config.aws.retryMode,
       requestTimeoutMs: config.aws.requestTimeoutMs,
     },
-    options.scanId,
+    scanId,
     counter,
   );
+}
+
+/** Runs one scan with clients bound to this scan (session name carries the scan id). */
+export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions): Promise<ScanResult> {
+  const settings = scanSettings(loaded, options.scope);
+  const counter = new ApiCallCounter();
+  const aws = awsContextFor(loaded, options.scanId, counter);
   try {
     return await runScan({
       scanId: options.scanId,
@@ -75,6 +84,7 @@ export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions)
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.findingSink ? { findingSink: options.findingSink } : {}),
       ...(options.limiter ? { limiter: options.limiter } : {}),
+      ...(options.executor ? { executor: options.executor } : {}),
     });
   } finally {
     aws.destroy();

@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
 import type { ServiceMetrics } from '../service/metrics.js';
-import type { ScanService } from '../service/scan-service.js';
+import type { ScanControl } from '../service/scan-service.js';
 import type { ScanStore } from '../store/types.js';
 import { bearerToken, tokenMatcher } from './auth.js';
 import type { FindingsQuery, PageQuery, ScanIdParams } from './schemas.js';
@@ -22,7 +22,7 @@ import {
 } from './schemas.js';
 
 export interface ApiOptions {
-  service: ScanService;
+  service: ScanControl;
   store: ScanStore;
   catalog: Catalog;
   metrics: ServiceMetrics;
@@ -172,7 +172,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     { schema: { description: 'Cancel a running scan', params: ScanIdSchema } },
     async (request, reply) => {
       const { id } = request.params as ScanIdParams;
-      if (options.service.cancel(id)) return reply.code(202).send({ id, state: 'cancelling' });
+      if (await options.service.cancel(id)) return reply.code(202).send({ id, state: 'cancelling' });
       const scan = await options.store.getScan(id);
       if (scan === undefined)
         return reply.code(404).send({ error: 'Not Found', message: 'no such scan', statusCode: 404 });

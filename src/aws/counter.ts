@@ -32,4 +32,11 @@ export class ApiCallCounter {
       [...this.counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { ...v }]),
     );
   }
+
+  /** The counts since the previous call, then zero: what a worker reports for its share of a scan. */
+  takeAll(): Record<string, OperationCount> {
+    const counts = this.snapshot();
+    this.counts.clear();
+    return counts;
+  }
 }

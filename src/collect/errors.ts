@@ -17,6 +17,33 @@ export function errorCode(error: unknown): string {
   return 'UnknownError';
 }
 
+/**
+ * Error codes that say "try again later" (throttling, AWS-side faults, timeouts), as opposed to an answer
+ * (access denied, not found) that a retry would only repeat. The SDK already retried each call; these
+ * decide whether a whole unit is worth another run.
+ */
+const TRANSIENT_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalError',
+  'InternalException',
+  'InternalServerError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'RetriesExhausted',
+]);
+
+export function isTransientCode(code: string): boolean {
+  return TRANSIENT_CODES.has(code);
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -11,6 +11,8 @@ export interface IamCollectionContext {
   partition: string;
   managementAccountId?: string;
   signal?: AbortSignal;
+  /** Waits for the account's IAM request budget before each page (shared by every worker in scale-out). */
+  beforeCall?: () => Promise<void>;
 }
 
 /** The last segment of an ARN's resource part: `arn:aws:iam::1:policy/path/Name` -> `Name`. */
@@ -84,8 +86,9 @@ export async function collectIam(client: IAMClient, context: IamCollectionContex
   if (context.managementAccountId !== undefined) snapshot.managementAccountId = context.managementAccountId;
   const pages = paginate(
     OPERATION,
-    (Marker) =>
-      client.send(
+    async (Marker) => {
+      await context.beforeCall?.();
+      return client.send(
         new GetAccountAuthorizationDetailsCommand({
           // Customer managed policies only: AWS managed ones are out of KMS.1's scope.
           Filter: ['LocalManagedPolicy', 'User', 'Group', 'Role'],
@@ -93,7 +96,8 @@ export async function collectIam(client: IAMClient, context: IamCollectionContex
           Marker,
         }),
         { abortSignal: context.signal },
-      ),
+      );
+    },
     (page) => (page.IsTruncated ? page.Marker : undefined),
   );
   for await (const page of pages) {

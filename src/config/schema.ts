@@ -118,6 +118,16 @@ export const ConfigSchema = Type.Object(
         mode: Type.Union([Type.Literal('inprocess'), Type.Literal('bullmq')], { default: 'inprocess' }),
         redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
         workerConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+        /** Key prefix for the queues, records and rate limits, so several deployments can share a Redis. */
+        prefix: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', default: 'keywarden' }),
+        /** Runs of a unit whose failure was transient (throttling, 5xx, timeouts) before it ends failed. */
+        unitAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+        /** First retry delay; doubles on each further attempt. */
+        retryBackoffMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 5_000 }),
+        /** A unit whose worker stops renewing its lock for this long is handed to another worker. */
+        lockDurationMs: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 30_000 }),
+        /** How often workers look for units whose worker died. */
+        stalledIntervalMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 15_000 }),
       },
       { ...strict, default: {} },
     ),

@@ -1,6 +1,7 @@
 /**
  * Token buckets for AWS's per-account, per-region API quotas (e.g. BatchImportFindings 10/s, burst 30).
- * In-process only: the distributed mode enforces the same quotas in Redis.
+ * `LocalRateLimiter` holds them in this process; the distributed mode enforces the same quotas in Redis
+ * (`RedisRateLimiter`) so that they hold across every worker.
  */
 export interface RateLimit {
   perSecond: number;
@@ -11,6 +12,28 @@ export const SECURITY_HUB_QUOTAS = {
   BatchImportFindings: { perSecond: 10, burst: 30 },
   GetFindings: { perSecond: 3, burst: 6 },
 } as const satisfies Record<string, RateLimit>;
+
+/**
+ * IAM's request quota is per account and not published per operation; we pace the one paginated read we
+ * make (GetAccountAuthorizationDetails) well below what IAM tolerates, so other tools in the account keep
+ * their share.
+ */
+export const IAM_QUOTAS = {
+  GetAccountAuthorizationDetails: { perSecond: 10, burst: 10 },
+} as const satisfies Record<string, RateLimit>;
+
+/** Takes one request's token for a key (account, region, operation), waiting as long as needed. */
+export interface RateLimiter {
+  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void>;
+}
+
+/** What the limiter paces at: a share of the quota, never below one token of burst. */
+export function pacedLimit(quota: RateLimit): RateLimit {
+  return {
+    perSecond: quota.perSecond * HEADROOM,
+    burst: Math.max(1, Math.floor(quota.burst * HEADROOM)),
+  };
+}
 
 /**
  * We pace at 90% of a quota: requests sent evenly can still arrive bunched (network jitter), and AWS
@@ -28,10 +51,7 @@ export class TokenBucket {
     quota: RateLimit,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.limit = {
-      perSecond: quota.perSecond * HEADROOM,
-      burst: Math.max(1, Math.floor(quota.burst * HEADROOM)),
-    };
+    this.limit = pacedLimit(quota);
     this.tokens = this.limit.burst;
     this.updatedAt = now();
   }
@@ -62,8 +82,8 @@ export class TokenBucket {
   }
 }
 
-/** One bucket per key (account, region, operation), created on first use. */
-export class RateLimiter {
+/** One bucket per key (account, region, operation) in this process, created on first use. */
+export class LocalRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
   take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void> {

@@ -8,14 +8,15 @@ import { errorCode, errorMessage } from '../collect/errors.js';
 import { describeOrganization, enabledRegions } from '../collect/organization.js';
 import type { ResolvedControlParams } from '../controls/index.js';
 import type { AsffFinding } from '../findings/index.js';
-import { RateLimiter } from '../importer/rate-limit.js';
+import type { RateLimiter } from '../importer/rate-limit.js';
+import { LocalRateLimiter } from '../importer/rate-limit.js';
 import type { ControlId } from '../model/result.js';
-import type { ScanUnit } from './plan.js';
+import type { UnitExecutor } from './executor.js';
+import { InProcessExecutor } from './executor.js';
 import { planScan, selectAccounts, selectRegions } from './plan.js';
 import type { ProgressEvent, ScanSummary, UnitOutcome } from './types.js';
 import { emptyCounts, newOutcome } from './types.js';
 import type { ImportSettings, ScanClients } from './unit.js';
-import { runUnit } from './unit.js';
 
 export interface ScanSettings {
   accounts: { source: 'organizations' | 'list'; list: string[]; include: string[]; exclude: string[] };
@@ -41,6 +42,8 @@ export interface ScanRequest {
   findingSink?: (findings: AsffFinding[]) => void | Promise<void>;
   /** Shared across scans of one process so quotas hold between overlapping scans. */
   limiter?: RateLimiter;
+  /** Where units run; in this process (p-limit) unless told otherwise. */
+  executor?: UnitExecutor;
 }
 
 export interface ScanResult {
@@ -181,46 +184,34 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   const planned = plan.units.length + outcomes.length;
   request.onProgress?.({ type: 'planned', units: planned, skipped: plan.skipped });
 
-  // Run: an overall limit, and a per-account one so one account's quotas are not hammered.
-  const overall = pLimit(settings.concurrency.units);
-  const perAccount = new Map<string, ReturnType<typeof pLimit>>();
-  const limiter = request.limiter ?? new RateLimiter();
-  const context = {
-    clients,
-    catalog: request.catalog,
-    params: settings.params,
-    partition: settings.partition,
-    ...(managementAccountId ? { managementAccountId } : {}),
-    importSettings: settings.import,
-    limiter,
-    now,
+  // Accounts without a unit (every region excluded) keep nothing.
+  const withUnits = new Set(plan.units.map((unit) => unit.accountId));
+  for (const accountId of accounts) if (!withUnits.has(accountId)) clients.forget(accountId);
+  const executor =
+    request.executor ??
+    new InProcessExecutor({
+      clients,
+      catalog: request.catalog,
+      limiter: request.limiter ?? new LocalRateLimiter(),
+      concurrency: settings.concurrency,
+      now,
+      ...(request.findingSink ? { findingSink: request.findingSink } : {}),
+    });
+  await executor.run({
+    scanId: request.scanId,
+    units: plan.units,
+    settings: {
+      partition: settings.partition,
+      params: settings.params,
+      import: settings.import,
+      ...(managementAccountId ? { managementAccountId } : {}),
+    },
     ...(signal ? { signal } : {}),
-    ...(request.findingSink ? { findingSink: request.findingSink } : {}),
-  };
-  // When an account's last unit is done, what was kept for it (credentials) is let go.
-  const remaining = new Map<string, number>();
-  for (const unit of plan.units) remaining.set(unit.accountId, (remaining.get(unit.accountId) ?? 0) + 1);
-  for (const accountId of accounts) if (!remaining.has(accountId)) clients.forget(accountId);
-  const runOne = async (unit: ScanUnit): Promise<void> => {
-    if (signal?.aborted) return;
-    request.onProgress?.({ type: 'unit-started', unitId: unit.id });
-    const outcome = await runUnit(unit, context);
-    const left = remaining.get(unit.accountId)! - 1;
-    remaining.set(unit.accountId, left);
-    if (left === 0) clients.forget(unit.accountId);
-    outcomes.push(outcome);
-    request.onProgress?.({ type: 'unit-finished', outcome, done: outcomes.length, total: planned });
-  };
-  await Promise.all(
-    plan.units.map((unit) => {
-      let accountQueue = perAccount.get(unit.accountId);
-      if (accountQueue === undefined) {
-        accountQueue = pLimit(settings.concurrency.perAccount);
-        perAccount.set(unit.accountId, accountQueue);
-      }
-      const queue = accountQueue;
-      return queue(() => overall(() => runOne(unit)));
-    }),
-  );
+    onStarted: (unit) => request.onProgress?.({ type: 'unit-started', unitId: unit.id }),
+    onOutcome: (outcome) => {
+      outcomes.push(outcome);
+      request.onProgress?.({ type: 'unit-finished', outcome, done: outcomes.length, total: planned });
+    },
+  });
   return finish(planned, plan.skipped);
 }

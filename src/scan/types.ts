@@ -5,8 +5,8 @@ import type { SkippedControl } from './plan.js';
 export type StatusCounts = Record<ComplianceStatus, number>;
 
 export interface UnitError {
-  /** Which step failed: credentials, regions, collect, evaluate, import. */
-  stage: 'credentials' | 'regions' | 'collect' | 'evaluate' | 'import';
+  /** Which step failed: credentials, regions, collect, evaluate, import; `execute` when the unit's job itself failed (distributed mode). */
+  stage: 'credentials' | 'regions' | 'collect' | 'evaluate' | 'import' | 'execute';
   /** The controls this error affects (empty for the whole unit). */
   controls: ControlId[];
   code: string;
@@ -30,6 +30,8 @@ export interface UnitOutcome {
   importFailed: number;
   archived: number;
   durationMs: number;
+  /** Distributed mode: how many times the unit's job was started (more than 1 after a retry or a dead worker). */
+  attempts?: number;
 }
 
 export type ScanState =

@@ -25,6 +25,7 @@ import type { ImportTarget } from '../importer/importer.js';
 import { activeFindings, hubStatus, importFindings } from '../importer/importer.js';
 import { findingsToArchive } from '../importer/lifecycle.js';
 import type { RateLimiter } from '../importer/rate-limit.js';
+import { IAM_QUOTAS } from '../importer/rate-limit.js';
 import type { ControlId, ControlResult } from '../model/result.js';
 import type { ScanUnit } from './plan.js';
 import type { UnitError, UnitOutcome } from './types.js';
@@ -88,6 +89,12 @@ async function collectAndEvaluate(
         partition: context.partition,
         ...(context.managementAccountId ? { managementAccountId: context.managementAccountId } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
+        beforeCall: () =>
+          context.limiter.take(
+            `${unit.accountId}/iam/GetAccountAuthorizationDetails`,
+            IAM_QUOTAS.GetAccountAuthorizationDetails,
+            context.signal,
+          ),
       });
       for (const id of iamControls) {
         results.push(...evaluateIamControl(id, snapshot, context.params, { region: unit.region }));

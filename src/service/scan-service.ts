@@ -24,6 +24,14 @@ export type ExecuteScan = (request: ExecuteRequest) => Promise<ScanResult>;
 
 export type StartResult = { started: true; scan: ScanRecord } | { started: false; runningScanId: string };
 
+/** What the API needs of a scan service: in-process (`ScanService`) or distributed (BullMQ). */
+export interface ScanControl {
+  /** Starts a scan unless one with the same scope is running. */
+  start(scope: ScanScope, trigger: ScanRecord['trigger']): Promise<StartResult>;
+  /** Asks a running scan to stop; false when no such scan is running. */
+  cancel(id: string): boolean | Promise<boolean>;
+}
+
 interface RunningScan {
   scopeKey: string;
   controller: AbortController;
@@ -57,7 +65,7 @@ export function toFindingRecord(finding: AsffFinding): FindingRecord {
   };
 }
 
-export class ScanService {
+export class ScanService implements ScanControl {
   private readonly running = new Map<string, RunningScan>();
 
   constructor(

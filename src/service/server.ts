@@ -8,20 +8,28 @@ import { buildApp } from '../api/app.js';
 import { isKnownRegion, loadCatalog } from '../catalog/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { executeScan } from '../compose.js';
-import { RateLimiter } from '../importer/rate-limit.js';
+import { LocalRateLimiter } from '../importer/rate-limit.js';
 import type { Logger } from '../log/index.js';
+import { Queue } from 'bullmq';
+import { Coordination } from '../distributed/coordination.js';
+import type { ScanJob } from '../distributed/jobs.js';
+import { QUEUES } from '../distributed/jobs.js';
+import { connectRedis } from '../distributed/redis.js';
+import { DistributedScanService } from '../distributed/scan-service.js';
+import { DistributedScheduler } from '../distributed/scheduler.js';
+import { RedisScanStore } from '../store/redis.js';
 import { SqliteScanStore } from '../store/sqlite.js';
 import type { ScanStore } from '../store/types.js';
 import { ServiceMetrics } from './metrics.js';
-import type { ExecuteScan } from './scan-service.js';
+import type { ExecuteScan, ScanControl } from './scan-service.js';
 import { ScanService } from './scan-service.js';
 import { Scheduler } from './scheduler.js';
 
 export interface RunningService {
   app: FastifyInstance;
-  service: ScanService;
+  service: ScanControl;
   store: ScanStore;
-  scheduler: Scheduler;
+  scheduler: { describe(): { crons: string[]; nextRuns: string[] } };
   /** Stops accepting requests, drains scans within the grace period, closes the store. */
   shutdown(): Promise<void>;
 }
@@ -37,24 +45,18 @@ export interface ServiceOptions {
 const DAY_MS = 86_400_000;
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
+  if (options.loaded.config.executor.mode === 'bullmq') return startDistributedService(options);
   const { loaded, logger } = options;
   const { config } = loaded;
   const store = options.store ?? new SqliteScanStore(join(config.store.dataDir, 'keywarden.db'));
   const interrupted = await store.markInterrupted();
   if (interrupted > 0)
     logger.warn({ scans: interrupted }, 'scans left running by a previous process are marked interrupted');
-  const purge = async () => {
-    const removed = await store.purgeBefore(new Date(Date.now() - config.store.retentionDays * DAY_MS));
-    if (removed > 0)
-      logger.info({ scans: removed, retentionDays: config.store.retentionDays }, 'old scan records removed');
-  };
-  await purge();
-  const purgeTimer = setInterval(() => void purge(), DAY_MS);
-  purgeTimer.unref();
+  const purgeTimer = await startPurging(store, config.store.retentionDays, logger);
 
   const metrics = new ServiceMetrics();
   // One limiter for the process, so overlapping scans share Security Hub's quotas.
-  const limiter = new RateLimiter();
+  const limiter = new LocalRateLimiter();
   const execute: ExecuteScan =
     options.execute ??
     ((request) =>
@@ -95,6 +97,86 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await app.close();
       await service.drain(config.shutdownGraceSeconds * 1000);
       await store.close();
+    },
+  };
+}
+
+/** Removes scan records past their retention now and daily. */
+async function startPurging(
+  store: ScanStore,
+  retentionDays: number,
+  logger: Logger,
+): Promise<NodeJS.Timeout> {
+  const purge = async () => {
+    const removed = await store.purgeBefore(new Date(Date.now() - retentionDays * DAY_MS));
+    if (removed > 0) logger.info({ scans: removed, retentionDays }, 'old scan records removed');
+  };
+  await purge();
+  const timer = setInterval(
+    () => void purge().catch((err: unknown) => logger.warn({ err }, 'purge failed')),
+    DAY_MS,
+  );
+  timer.unref();
+  return timer;
+}
+
+/**
+ * A `serve` replica of the distributed mode: records in Redis, scans queued for the workers, schedules
+ * as BullMQ job schedulers. It runs no scan itself, so shutting it down never interrupts one.
+ */
+async function startDistributedService(options: ServiceOptions): Promise<RunningService> {
+  const { loaded, logger } = options;
+  const { config } = loaded;
+  const { prefix } = config.executor;
+  const redis = connectRedis(config.executor.redisUrl!, 'keywarden-serve');
+  const store = new RedisScanStore(redis, prefix);
+  const purgeTimer = await startPurging(store, config.store.retentionDays, logger);
+  const metrics = new ServiceMetrics();
+  const scansQueue = new Queue<ScanJob>(QUEUES.scans, { connection: redis, prefix });
+  const scheduleQueue = new Queue(QUEUES.schedule, { connection: redis, prefix });
+  const service = new DistributedScanService(
+    store,
+    new Coordination(redis, prefix),
+    scansQueue,
+    logger,
+    metrics,
+  );
+  const scheduleConnection = connectRedis(config.executor.redisUrl!, 'keywarden-serve-schedule');
+  const scheduler = new DistributedScheduler(
+    config.schedule,
+    scheduleQueue,
+    scheduleConnection,
+    prefix,
+    service,
+    logger,
+  );
+  await scheduler.start();
+  let draining = false;
+  const app = await buildApp({
+    service,
+    store,
+    catalog: loadCatalog(),
+    metrics,
+    tokens: loaded.apiTokens,
+    rateLimitPerMinute: config.api.rateLimitPerMinute,
+    bodyLimitBytes: config.api.bodyLimitBytes,
+    isKnownRegion,
+    schedule: () => scheduler.describe(),
+    ready: () => !draining && redis.status === 'ready',
+    logger,
+  });
+  return {
+    app,
+    service,
+    store,
+    scheduler,
+    shutdown: async () => {
+      draining = true;
+      clearInterval(purgeTimer);
+      await scheduler.stop();
+      await app.close();
+      await Promise.all([scansQueue.close(), scheduleQueue.close()]);
+      await Promise.all([redis, scheduleConnection].map((c) => c.quit().catch(() => undefined)));
     },
   };
 }

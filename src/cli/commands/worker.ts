@@ -1,0 +1,60 @@
+/** `keywarden worker`: runs scans' units from Redis (executor.mode bullmq) until SIGTERM or SIGINT. */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from '../../config/index.js';
+import { redactRedisUrl } from '../../distributed/redis.js';
+import { startWorker } from '../../distributed/worker.js';
+import { createLogger } from '../../log/index.js';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('an integer from 1 to 256');
+  return n;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'take scans and units from the Redis queues (needs executor.mode bullmq and executor.redisUrl)',
+    )
+    .option('--config <file>', 'configuration file (YAML or JSON); also KEYWARDEN_CONFIG')
+    .option(
+      '--concurrency <n>',
+      'units run at once by this process (default: executor.workerConcurrency)',
+      positiveInteger,
+    )
+    .action(async (options: { config?: string; concurrency?: number }) => {
+      let loaded;
+      try {
+        loaded = loadConfig({ ...(options.config ? { file: options.config } : {}) });
+        if (loaded.config.executor.mode !== 'bullmq') {
+          throw new ConfigError(
+            'config: executor.mode: must be bullmq for a worker (KEYWARDEN_EXECUTOR=bullmq, with KEYWARDEN_REDIS_URL)',
+          );
+        }
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        process.stderr.write(`keywarden worker: ${error.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const logger = createLogger({ level: loaded.config.logLevel });
+      logger.info({ redis: redactRedisUrl(loaded.config.executor.redisUrl!) }, 'connecting to Redis');
+      const worker = await startWorker({
+        loaded,
+        logger,
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal, graceSeconds: loaded.config.shutdownGraceSeconds }, 'shutting down');
+          resolve();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      await worker.close(loaded.config.shutdownGraceSeconds * 1000);
+      logger.info('stopped');
+    });
+}

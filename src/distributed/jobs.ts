@@ -1,0 +1,84 @@
+/**
+ * The jobs of the distributed mode and their data. A job carries only what a worker cannot read from its
+ * own configuration: which scan, which unit, the scan's resolved settings. Never credentials: workers
+ * assume the member roles themselves. Job data is checked against these schemas when a worker takes it.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { UnitSettings } from '../scan/executor.js';
+import type { ScanScope } from '../store/types.js';
+
+export const QUEUES = {
+  /** One job per scan: plans it, fans its units out and writes its summary. */
+  scans: 'scans',
+  /** One job per (account, region) unit. */
+  units: 'units',
+  /** Ticks of the configured schedule (BullMQ job schedulers): one job per tick, whatever the replicas. */
+  schedule: 'schedule',
+} as const;
+
+const ControlIdSchema = Type.Union([
+  Type.Literal('KMS.1'),
+  Type.Literal('KMS.2'),
+  Type.Literal('KMS.3'),
+  Type.Literal('KMS.4'),
+]);
+const AccountId = Type.String({ pattern: '^[0-9]{12}$' });
+const Region = Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' });
+const ScanId = Type.String({ pattern: '^[0-9a-f-]{36}$' });
+
+export const ScanJobSchema = Type.Object(
+  {
+    scanId: ScanId,
+    scopeKey: Type.String({ maxLength: 100_000 }),
+    scope: Type.Unsafe<ScanScope>(
+      Type.Object({
+        accounts: Type.Optional(Type.Array(AccountId)),
+        regions: Type.Optional(Type.Array(Region)),
+        controls: Type.Optional(Type.Array(ControlIdSchema)),
+        dryRun: Type.Optional(Type.Boolean()),
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ScanJob = Static<typeof ScanJobSchema>;
+
+export const UnitJobSchema = Type.Object(
+  {
+    scanId: ScanId,
+    unit: Type.Object(
+      {
+        id: Type.String({ maxLength: 100 }),
+        accountId: AccountId,
+        region: Region,
+        controls: Type.Array(ControlIdSchema, { minItems: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    // Resolved by the scan's coordinator from its configuration; plain data.
+    settings: Type.Unsafe<UnitSettings>(
+      Type.Object({
+        partition: Type.String(),
+        params: Type.Object({}),
+        import: Type.Object({ dryRun: Type.Boolean() }),
+        managementAccountId: Type.Optional(AccountId),
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type UnitJob = Static<typeof UnitJobSchema>;
+
+/** BullMQ job ids may not contain ':'; unit ids are `<account>/<region>`. */
+export function unitJobId(scanId: string, unitId: string): string {
+  return `${scanId}.${unitId.replace('/', '.')}`;
+}
+
+/** Job data as the schema says, or an error naming the first wrong field. */
+export function parseJob<S extends TSchema>(schema: S, data: unknown, what: string): Static<S> {
+  if (Value.Check(schema, data)) return data;
+  const first = Value.Errors(schema, data).First();
+  throw new Error(`invalid ${what} job data at ${first?.path || '/'}: ${first?.message ?? 'unknown'}`);
+}

@@ -1,0 +1,266 @@
+/**
+ * `keywarden worker`: takes scans and units from the queues. A scan job plans the scan (Organizations,
+ * enabled regions, AssumeRole checks) and fans its units out as unit jobs; unit jobs collect, evaluate and
+ * import exactly as in-process units do. Quotas are shared with every other worker through Redis.
+ */
+import { hostname } from 'node:os';
+import type { Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { loadCatalog } from '../catalog/index.js';
+import { isTransientCode } from '../collect/errors.js';
+import { awsContextFor, executeScan } from '../compose.js';
+import type { LoadedConfig } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { ScanSummary, UnitOutcome } from '../scan/types.js';
+import { newOutcome } from '../scan/types.js';
+import { runUnit } from '../scan/unit.js';
+import { toFindingRecord } from '../service/scan-service.js';
+import { RedisScanStore } from '../store/redis.js';
+import { BullMqExecutor } from './bullmq-executor.js';
+import { Coordination } from './coordination.js';
+import type { ScanJob, UnitJob } from './jobs.js';
+import { QUEUES, ScanJobSchema, UnitJobSchema, parseJob } from './jobs.js';
+import { RedisRateLimiter } from './rate-limit.js';
+import { connectRedis } from './redis.js';
+import { ScanContexts } from './scan-contexts.js';
+
+export interface WorkerOptions {
+  loaded: LoadedConfig;
+  logger: Logger;
+  /** Units this process runs at once (defaults to executor.workerConcurrency). */
+  concurrency?: number;
+}
+
+export interface RunningWorker {
+  /** Stops taking jobs; units in flight get up to `graceMs` to finish, then are left to other workers. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** A unit whose every error says "try later" is run again (with backoff) while attempts remain. */
+export function isTransientFailure(outcome: UnitOutcome): boolean {
+  return (
+    (outcome.state === 'failed' || outcome.state === 'partial') &&
+    outcome.errors.length > 0 &&
+    outcome.errors.every((error) => isTransientCode(error.code))
+  );
+}
+
+class TransientUnitFailure extends Error {
+  constructor(outcome: UnitOutcome) {
+    const first = outcome.errors[0]!;
+    super(`unit ${outcome.unitId} failed transiently (${first.code}: ${first.message})`);
+    this.name = 'TransientUnitFailure';
+  }
+}
+
+const CANCEL_POLL_MS = 1_000;
+
+/** Aborts `controller` as soon as the scan is asked to stop. */
+function watchCancel(coordination: Coordination, scanId: string, controller: AbortController): () => void {
+  const timer = setInterval(() => {
+    coordination.isCancelRequested(scanId).then(
+      (cancelled) => {
+        if (cancelled) controller.abort(new Error('scan cancelled'));
+      },
+      () => undefined,
+    );
+  }, CANCEL_POLL_MS);
+  return () => clearInterval(timer);
+}
+
+function mergeApiCalls(...parts: ScanSummary['apiCalls'][]): ScanSummary['apiCalls'] {
+  const merged: ScanSummary['apiCalls'] = {};
+  for (const part of parts)
+    for (const [operation, counts] of Object.entries(part)) {
+      const total = (merged[operation] ??= { calls: 0, throttled: 0, errors: 0 });
+      total.calls += counts.calls;
+      total.throttled += counts.throttled;
+      total.errors += counts.errors;
+    }
+  return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { loaded, logger } = options;
+  const { executor } = loaded.config;
+  const url = executor.redisUrl!;
+  const prefix = executor.prefix;
+  const redis = connectRedis(url, 'keywarden-worker');
+  const store = new RedisScanStore(redis, prefix);
+  const coordination = new Coordination(redis, prefix);
+  const limiter = new RedisRateLimiter(redis, prefix);
+  const catalog = loadCatalog();
+  const contexts = new ScanContexts((scanId, counter) => awsContextFor(loaded, scanId, counter));
+  const unitsQueue = new Queue<UnitJob>(QUEUES.units, { connection: redis, prefix });
+
+  const processUnit = async (job: Job<UnitJob>): Promise<{ state: UnitOutcome['state'] }> => {
+    let data: UnitJob;
+    try {
+      data = parseJob(UnitJobSchema, job.data, 'unit');
+    } catch (error) {
+      throw new UnrecoverableError((error as Error).message);
+    }
+    const { scanId, unit, settings } = data;
+    const attempt = job.attemptsMade + 1;
+    const log = logger.child({ scanId, unitId: unit.id, attempt });
+    const controller = new AbortController();
+    let outcome: UnitOutcome;
+    if (await coordination.isCancelRequested(scanId)) {
+      outcome = newOutcome(unit.id, unit.accountId, unit.region, unit.controls);
+      outcome.state = 'cancelled';
+    } else {
+      const stopWatching = watchCancel(coordination, scanId, controller);
+      const { aws, counter } = contexts.acquire(scanId);
+      try {
+        outcome = await runUnit(unit, {
+          clients: aws.clients,
+          catalog,
+          params: settings.params,
+          partition: settings.partition,
+          ...(settings.managementAccountId ? { managementAccountId: settings.managementAccountId } : {}),
+          importSettings: settings.import,
+          limiter,
+          now: () => new Date(),
+          signal: controller.signal,
+          findingSink: (findings) => store.addFindings(scanId, findings.map(toFindingRecord)),
+        });
+      } finally {
+        stopWatching();
+        await store.addApiCalls(scanId, counter.takeAll()).catch(() => undefined);
+        contexts.release(scanId);
+      }
+    }
+    if (isTransientFailure(outcome) && attempt < (job.opts.attempts ?? 1)) {
+      log.warn({ errors: outcome.errors }, 'unit failed transiently; it will be retried');
+      throw new TransientUnitFailure(outcome);
+    }
+    outcome.attempts = Math.max(job.attemptsStarted, attempt);
+    await store.addUnit(scanId, outcome);
+    const { accountId, region, state, errors, imported, archived } = outcome;
+    log[state === 'done' ? 'info' : 'warn'](
+      { accountId, region, state, errors, imported, archived },
+      'unit finished',
+    );
+    return { state };
+  };
+
+  const processScan = async (job: Job<ScanJob>): Promise<{ state: string }> => {
+    let data: ScanJob;
+    try {
+      data = parseJob(ScanJobSchema, job.data, 'scan');
+    } catch (error) {
+      throw new UnrecoverableError((error as Error).message);
+    }
+    const { scanId, scope, scopeKey } = data;
+    const log = logger.child({ scanId });
+    const record = await store.getScan(scanId);
+    // A coordinator that was itself retried after finishing has nothing left to do.
+    if (record === undefined || record.state !== 'running') return { state: record?.state ?? 'unknown' };
+    const controller = new AbortController();
+    const stopWatching = watchCancel(coordination, scanId, controller);
+    const progress = { done: 0, total: 0 };
+    log.info({ scope, attempt: job.attemptsMade + 1 }, 'scan coordinator started');
+    try {
+      const result = await executeScan(loaded, {
+        scanId,
+        scope,
+        signal: controller.signal,
+        limiter,
+        executor: new BullMqExecutor({
+          queue: unitsQueue,
+          store,
+          attempts: executor.unitAttempts,
+          backoffMs: executor.retryBackoffMs,
+        }),
+        onProgress: (event) => {
+          if (event.type === 'planned') {
+            progress.total = event.units;
+            log.info({ units: event.units, skipped: event.skipped }, 'scan planned');
+          } else if (event.type === 'unit-finished') {
+            progress.done = event.done;
+            // Account-level failures (no role, no regions) have no unit job: the coordinator records them.
+            if (event.outcome.region === '*') void store.addUnit(scanId, event.outcome);
+          } else return;
+          void store.updateScan(scanId, { progress: { ...progress } });
+        },
+      });
+      const summary = {
+        ...result.summary,
+        apiCalls: mergeApiCalls(result.summary.apiCalls, await store.apiCalls(scanId)),
+      };
+      await store.updateScan(scanId, {
+        state: summary.state,
+        summary,
+        progress: { ...progress },
+        finishedAt: summary.finishedAt ?? new Date().toISOString(),
+      });
+      log.info({ state: summary.state, units: summary.units, findings: summary.findings }, 'scan finished');
+      return { state: summary.state };
+    } catch (error) {
+      log.error({ err: error }, 'scan failed');
+      await store.updateScan(scanId, { state: 'failed', finishedAt: new Date().toISOString() });
+      return { state: 'failed' };
+    } finally {
+      stopWatching();
+      await coordination.releaseScope(scopeKey, scanId);
+    }
+  };
+
+  const common = {
+    connection: connectRedis(url, 'keywarden-worker-bullmq'),
+    prefix,
+    // Shown as the job's `processedBy`: which machine and process has a unit.
+    name: `${hostname()}:${process.pid}`,
+    lockDuration: executor.lockDurationMs,
+    stalledInterval: executor.stalledIntervalMs,
+  };
+  const unitsWorker = new Worker<UnitJob>(QUEUES.units, processUnit, {
+    ...common,
+    concurrency: options.concurrency ?? executor.workerConcurrency,
+    // A unit is handed on when its worker dies; twice is bad luck, three times is the unit.
+    maxStalledCount: 2,
+  });
+  // Coordinators mostly wait; a few per worker is plenty. They move to another worker when this one stops.
+  const scansWorker = new Worker<ScanJob>(QUEUES.scans, processScan, {
+    ...common,
+    concurrency: 4,
+    maxStalledCount: 10,
+  });
+  for (const [name, worker] of [
+    ['units', unitsWorker],
+    ['scans', scansWorker],
+  ] as const) {
+    worker.on('failed', (job, error) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+        logger.error({ queue: name, jobId: job.id, err: error }, 'job failed for good');
+    });
+    worker.on('error', (error) => logger.error({ queue: name, err: error }, 'worker error'));
+  }
+  await Promise.all([unitsWorker.waitUntilReady(), scansWorker.waitUntilReady()]);
+  logger.info(
+    { concurrency: options.concurrency ?? executor.workerConcurrency, prefix },
+    'keywarden worker is taking jobs',
+  );
+
+  return {
+    close: async (graceMs) => {
+      // Coordinators only wait: another worker takes them over once their lock lapses.
+      const scansClosed = scansWorker.close(true);
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), graceMs);
+      });
+      const drained = await Promise.race([unitsWorker.close().then(() => 'closed' as const), graceOver]);
+      clearTimeout(timer);
+      if (drained === 'timeout') await unitsWorker.close(true);
+      await scansClosed;
+      await unitsQueue.close();
+      contexts.closeAll();
+      await Promise.all([
+        redis.quit().catch(() => undefined),
+        (common.connection as Redis).quit().catch(() => undefined),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/** The distributed mode for real: redis-server, the simulator, `keywarden worker` processes, a serve replica. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadedConfig } from '../../src/config/index.js';
+import { parseConfig } from '../../src/config/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import type { RunningService } from '../../src/service/server.js';
+import { startService } from '../../src/service/server.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
+import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
+import type { ScanRecord, ScanScope } from '../../src/store/types.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export const API_TOKEN = 'distributed-test-token-0123456789';
+
+/** The configuration every process of a test shares (as a deployment would). */
+export function distributedConfig(
+  redisUrl: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    memberRole: { externalId: DEFAULT_EXTERNAL_ID },
+    aws: { maxAttempts: 3, retryMode: 'standard', requestTimeoutMs: 5000 },
+    api: { tokens: [API_TOKEN] },
+    logLevel: 'warn',
+    ...extra,
+    executor: {
+      mode: 'bullmq',
+      redisUrl,
+      workerConcurrency: 4,
+      // Fast hand-over of a dead worker's unit, so the tests need not wait 30 s.
+      lockDurationMs: 2_000,
+      stalledIntervalMs: 1_000,
+      retryBackoffMs: 200,
+      ...(extra['executor'] as Record<string, unknown> | undefined),
+    },
+  };
+}
+
+export function loadedConfig(config: Record<string, unknown>): LoadedConfig {
+  return parseConfig(config, 'test');
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+/** `keywarden worker` in its own process, pointed at the simulator. */
+export function spawnWorker(config: Record<string, unknown>, aws: RunningSimulator): WorkerProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'keywarden-worker-'));
+  const file = join(dir, 'keywarden.json');
+  writeFileSync(file, JSON.stringify(config));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--config', file], {
+    cwd: root,
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_ACCESS_KEY_ID: aws.hubCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.hubCredentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      KEYWARDEN_CONFIG: file,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+export async function stopWorker(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+}
+
+/** A serve replica in this process (its API is the one the service tests cover). */
+export async function startReplica(config: Record<string, unknown>): Promise<RunningService> {
+  return startService({ loaded: loadedConfig(config), logger: silentLogger() });
+}
+
+export async function startScan(replica: RunningService, scope: ScanScope = {}): Promise<string> {
+  const result = await replica.service.start(scope, 'api');
+  if (!result.started) throw new Error(`scope already running: ${result.runningScanId}`);
+  return result.scan.id;
+}
+
+export async function waitForScan(
+  replica: RunningService,
+  id: string,
+  timeoutMs = 60_000,
+): Promise<ScanRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const record = await replica.store.getScan(id);
+    if (record && record.state !== 'running') return record;
+    if (Date.now() > deadline) throw new Error(`scan ${id} still ${record?.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
