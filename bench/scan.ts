@@ -10,13 +10,13 @@ import { executeScan } from '../src/compose.js';
 import { parseConfig } from '../src/config/index.js';
 import { DEFAULT_EXTERNAL_ID, DEFAULT_HUB_CREDENTIALS } from '../src/simulator/index.js';
 
-const LATENCY_MS = 20;
-const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2'];
+export const LATENCY_MS = 20;
+export const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2'];
 // keywarden's default concurrency (config: concurrency.units, concurrency.perAccount).
 const CONCURRENCY = { units: Number(process.env['BENCH_UNITS'] ?? 16), perAccount: 4 };
 const KEY_CONCURRENCY = 8; // DescribeKey / GetKeyRotationStatus in flight per unit (src/collect/kms.ts)
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -25,7 +25,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startSimulatorProcess(accounts: number): Promise<{ endpoint: string; child: ChildProcess }> {
+export async function startSimulatorProcess(
+  accounts: number,
+): Promise<{ endpoint: string; child: ChildProcess }> {
   const port = await freePort();
   // The benchmark runs compiled (npm run bench builds it); the simulator is the compiled CLI beside it.
   const root = new URL('../', import.meta.url).pathname;

@@ -38,6 +38,17 @@ const TRANSIENT_CODES = new Set([
   'RequestTimeoutException',
   'TimeoutError',
   'RetriesExhausted',
+  // Services' own names for "our side failed, try again".
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'ServiceFailure',
+  'ServiceFailureException',
+  'Unavailable',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'EC2ThrottledException',
+  'SlowDown',
+  'PriorRequestNotComplete',
 ]);
 
 export function isTransientCode(code: string): boolean {

@@ -45,7 +45,11 @@ export class DistributedScheduler {
       await this.queue.upsertJobScheduler(
         id,
         { pattern: expression, tz: this.options.timezone },
-        { name: 'tick', data: { cron: expression } },
+        {
+          name: 'tick',
+          data: { cron: expression },
+          opts: { removeOnComplete: { age: 7 * 86_400, count: 1_000 }, removeOnFail: { age: 7 * 86_400 } },
+        },
       );
     }
     // Schedules removed from the configuration stop ticking (the replica that starts last decides).

@@ -183,6 +183,9 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   });
   const planned = plan.units.length + outcomes.length;
   request.onProgress?.({ type: 'planned', units: planned, skipped: plan.skipped });
+  // Accounts that failed while planning are finished units too: records and progress must show them.
+  for (const [index, outcome] of outcomes.entries())
+    request.onProgress?.({ type: 'unit-finished', outcome, done: index + 1, total: planned });
 
   // Accounts without a unit (every region excluded) keep nothing.
   const withUnits = new Set(plan.units.map((unit) => unit.accountId));

@@ -82,7 +82,8 @@ describe('a scan on three worker processes through BullMQ on Redis', () => {
     distributed.faults.latencyMs = 150;
     const id = await startScan(replica);
     // Kill a worker while it has a unit in hand.
-    const queue = new Queue(QUEUES.units, { connection: new Redis(redis.url), prefix: 'keywarden' });
+    const connection = new Redis(redis.url);
+    const queue = new Queue(QUEUES.units, { connection, prefix: 'keywarden' });
     let victim: WorkerProcess | undefined;
     for (let i = 0; i < 400 && victim === undefined; i++) {
       const active = await queue.getActive();
@@ -91,6 +92,7 @@ describe('a scan on three worker processes through BullMQ on Redis', () => {
       if (victim === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     await queue.close();
+    await connection.quit();
     expect(victim).toBeDefined();
     victim!.child.kill('SIGKILL');
     expect(await victim!.exited).toBeNull();

@@ -1,0 +1,118 @@
+/**
+ * Failure handling of the distributed mode against the simulator's faults: transient failures retried
+ * with backoff, lasting ones reported per unit, a denied role reported per account, cancellation.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningWorker } from '../../src/distributed/worker.js';
+import { startWorker } from '../../src/distributed/worker.js';
+import { silentLogger } from '../../src/log/index.js';
+import type { RunningService } from '../../src/service/server.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
+import type { RunningRedis } from '../helpers/redis.js';
+import { startRedis } from '../helpers/redis.js';
+import { startAws, storedFindings } from '../integration/harness.js';
+import { distributedConfig, loadedConfig, startReplica, startScan, waitForScan } from './harness.js';
+
+describe('distributed failure handling', () => {
+  let redis: RunningRedis;
+  let aws: RunningSimulator;
+  let worker: RunningWorker;
+  let replica: RunningService;
+  let members: string[];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    aws = await startAws({ organization: { seed: 11, accounts: 3, regions: ['us-east-1', 'eu-west-1'] } });
+    // A retry waits long enough for a test to lift a fault in between.
+    const config = distributedConfig(redis.url, { executor: { retryBackoffMs: 1_500, unitAttempts: 3 } });
+    worker = await startWorker({ loaded: loadedConfig(config), logger: silentLogger() });
+    replica = await startReplica(config);
+    members = [...aws.state.accounts.keys()].sort();
+  });
+
+  beforeEach(() => {
+    aws.faults.failingOperations.clear();
+    aws.faults.deniedAccounts.clear();
+    aws.faults.latencyMs = 0;
+  });
+
+  afterAll(async () => {
+    await replica?.shutdown();
+    await worker?.close(1_000);
+    await aws?.stop();
+    await redis?.stop();
+  });
+
+  it('retries a unit that failed transiently, and it ends done', async () => {
+    const failing = `${members[0]}/eu-west-1/kms:ListKeys`;
+    aws.faults.failingOperations.add(failing);
+    const id = await startScan(replica);
+    // Lift the fault once the first attempt has given up (the SDK's own retries included).
+    for (let i = 0; i < 200 && (aws.counters.byAccountRegion.get(failing) ?? 0) < 3; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    aws.faults.failingOperations.delete(failing);
+    const record = await waitForScan(replica, id);
+
+    expect(record.state).toBe('completed');
+    const units = await replica.store.listUnits(id);
+    expect(units.find((u) => u.unitId === `${members[0]}/eu-west-1`)).toMatchObject({
+      state: 'done',
+      attempts: 2,
+    });
+    expect(units.filter((u) => u.attempts === 1)).toHaveLength(units.length - 1);
+  });
+
+  it('ends a unit that keeps failing as failed, with its reason, after the configured attempts', async () => {
+    const before = storedFindings(aws).filter((s) => s.accountId === members[1] && s.region === 'us-east-1');
+    aws.faults.failingOperations.add(`${members[1]}/us-east-1/kms:ListKeys`);
+    const id = await startScan(replica);
+    const record = await waitForScan(replica, id);
+    expect(record.state).toBe('completed_with_errors');
+    expect(record.summary!.units.partial + record.summary!.units.failed).toBe(1);
+    const unit = (await replica.store.listUnits(id)).find((u) => u.unitId === `${members[1]}/us-east-1`)!;
+    expect(unit.attempts).toBe(3);
+    expect(unit.errors[0]).toMatchObject({ stage: 'collect', code: 'KMSInternalException' });
+    // Nothing was archived from the incomplete collection.
+    expect(unit.archived).toBe(0);
+    const after = storedFindings(aws).filter((s) => s.accountId === members[1] && s.region === 'us-east-1');
+    expect(after.filter((s) => s.finding.RecordState === 'ARCHIVED')).toHaveLength(
+      before.filter((s) => s.finding.RecordState === 'ARCHIVED').length,
+    );
+  });
+
+  it('does not retry an answer: a denied role is reported for its account once', async () => {
+    aws.faults.deniedAccounts.add(members[2]!);
+    const id = await startScan(replica);
+    const record = await waitForScan(replica, id);
+    expect(record.state).toBe('completed_with_errors');
+    const units = await replica.store.listUnits(id);
+    const denied = units.filter((u) => u.accountId === members[2]);
+    expect(denied).toEqual([
+      expect.objectContaining({
+        region: '*',
+        state: 'failed',
+        errors: [expect.objectContaining({ stage: 'credentials' })],
+      }),
+    ]);
+    expect(units.filter((u) => u.accountId !== members[2]).every((u) => u.state === 'done')).toBe(true);
+  });
+
+  it('cancels a running scan from any replica: units stop, nothing is archived', async () => {
+    aws.faults.latencyMs = 200;
+    const id = await startScan(replica);
+    for (let i = 0; i < 200; i++) {
+      const record = await replica.store.getScan(id);
+      if (record && record.progress.total > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const other = await startReplica(distributedConfig(redis.url));
+    expect(await other.service.cancel(id)).toBe(true);
+    const record = await waitForScan(other, id);
+    await other.shutdown();
+    expect(record.state).toBe('cancelled');
+    expect(record.summary!.archived).toBe(0);
+    expect(record.summary!.units.cancelled).toBeGreaterThan(0);
+    // Cancelling again is a conflict: the scan is no longer running.
+    expect(await replica.service.cancel(id)).toBe(false);
+  });
+});
