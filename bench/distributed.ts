@@ -54,6 +54,12 @@ function baseConfig(extra: Record<string, unknown> = {}): Record<string, unknown
   };
 }
 
+/** CPU time (user + system) of a process so far (Linux), in ms. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** Peak resident memory of a process (Linux), in MB. */
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -61,7 +67,9 @@ function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
-async function inProcess(endpoint: string): Promise<{ wallMs: number; units: number; state: string }> {
+async function inProcess(
+  endpoint: string,
+): Promise<{ wallMs: number; units: number; state: string; cpuMs: number }> {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: DEFAULT_HUB_CREDENTIALS.accessKeyId,
@@ -69,18 +77,28 @@ async function inProcess(endpoint: string): Promise<{ wallMs: number; units: num
     AWS_REGION: 'us-east-1',
   });
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result = await executeScan(parseConfig(baseConfig(), 'bench'), { scanId: randomUUID() });
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     wallMs: performance.now() - started,
     units: result.summary.units.planned,
     state: result.summary.state,
+    cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
 
 async function distributed(
   endpoint: string,
   workers: number,
-): Promise<{ wallMs: number; units: number; state: string; rssMb: number[]; queueWaitMs: number }> {
+): Promise<{
+  wallMs: number;
+  units: number;
+  state: string;
+  rssMb: number[];
+  queueWaitMs: number;
+  cpuMs: number;
+}> {
   const redis = await startRedisServer();
   const config = baseConfig({
     api: { tokens: ['bench-token-0123456789abcdef'] },
@@ -96,11 +114,22 @@ async function distributed(
     AWS_REGION: 'us-east-1',
   };
   const children = Array.from({ length: workers }, () =>
-    spawn(process.execPath, ['--max-old-space-size=256', cli, 'worker', '--config', file], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
+    spawn(
+      process.execPath,
+      [
+        ...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kw-prof'] : []),
+        '--max-old-space-size=256',
+        cli,
+        'worker',
+        '--config',
+        file,
+      ],
+      {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    ),
   );
   // Ready when every worker has registered with the units queue.
   const connection = new Redis(redis.url);
@@ -120,6 +149,7 @@ async function distributed(
   }
   const wallMs = performance.now() - started;
   const rssMb = children.map((child) => peakRssMb(child.pid!));
+  const cpuMs = children.reduce((sum, child) => sum + cpuMsOf(child.pid!), 0);
   const units = await replica.store.listUnits(start.scan.id);
   await replica.shutdown();
   await Promise.all(
@@ -132,6 +162,7 @@ async function distributed(
     units: record?.summary?.units.planned ?? 0,
     state: record?.state ?? 'unknown',
     rssMb,
+    cpuMs,
     // Slot time not spent inside units: queue hops, store writes, planning.
     queueWaitMs: (wallMs * UNITS_IN_FLIGHT * workers - busyMs) / Math.max(1, units.length),
   };
@@ -146,14 +177,14 @@ export async function runDistributedBench(): Promise<void> {
   try {
     const reference = await inProcess(endpoint);
     console.log(
-      `\nin-process: ${reference.state}, ${reference.units} units, wall ${(reference.wallMs / 1000).toFixed(2)} s`,
+      `\nin-process: ${reference.state}, ${reference.units} units, wall ${(reference.wallMs / 1000).toFixed(2)} s, scanner CPU ${(reference.cpuMs / 1000).toFixed(2)} s`,
     );
-    for (const workers of [1, 2, 3]) {
+    for (const workers of (process.env['BENCH_WORKERS'] ?? '1,2,3').split(',').map(Number)) {
       const run = await distributed(endpoint, workers);
       const overheadPerUnit = ((run.wallMs - reference.wallMs) * UNITS_IN_FLIGHT) / run.units;
       console.log(
         `${workers} worker${workers > 1 ? 's' : ''}: ${run.state}, ${run.units} units, wall ${(run.wallMs / 1000).toFixed(2)} s ` +
-          `(${(reference.wallMs / run.wallMs).toFixed(2)}x in-process); peak RSS per worker ${run.rssMb.map((r) => r.toFixed(0)).join(', ')} MB`,
+          `(${(reference.wallMs / run.wallMs).toFixed(2)}x in-process), workers' CPU ${(run.cpuMs / 1000).toFixed(2)} s; peak RSS per worker ${run.rssMb.map((r) => r.toFixed(0)).join(', ')} MB`,
       );
       if (workers === 1)
         console.log(

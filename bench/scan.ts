@@ -10,7 +10,7 @@ import { executeScan } from '../src/compose.js';
 import { parseConfig } from '../src/config/index.js';
 import { DEFAULT_EXTERNAL_ID, DEFAULT_HUB_CREDENTIALS } from '../src/simulator/index.js';
 
-export const LATENCY_MS = 20;
+export const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 20);
 export const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2'];
 // keywarden's default concurrency (config: concurrency.units, concurrency.perAccount).
 const CONCURRENCY = { units: Number(process.env['BENCH_UNITS'] ?? 16), perAccount: 4 };

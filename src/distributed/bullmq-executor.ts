@@ -24,8 +24,9 @@ export interface BullMqExecutorOptions {
   failureCheckEvery?: number;
 }
 
-/** Outcomes are read from the store in chunks of this many units. */
+/** Outcomes are read from the store in chunks of this many units; job states this many at once. */
 const READ_CHUNK = 500;
+const STATE_CHUNK = 100;
 
 export class BullMqExecutor implements UnitExecutor {
   constructor(private readonly options: BullMqExecutorOptions) {}
@@ -48,7 +49,7 @@ export class BullMqExecutor implements UnitExecutor {
       })),
     );
     const pollMs = this.options.pollMs ?? 200;
-    const failureCheckEvery = this.options.failureCheckEvery ?? 10;
+    const failureCheckEvery = this.options.failureCheckEvery ?? 25;
     for (let poll = 1; pending.size > 0; poll++) {
       await this.collectOutcomes(batch, pending);
       if (pending.size === 0) break;
@@ -70,27 +71,41 @@ export class BullMqExecutor implements UnitExecutor {
 
   /** Jobs that ended failed without an outcome (a worker crashed on them too often) or that vanished. */
   private async collectFailures(batch: UnitBatch, pending: Map<string, ScanUnit>): Promise<void> {
-    for (const unit of [...pending.values()]) {
-      const jobId = unitJobId(batch.scanId, unit.id);
-      const state = await this.options.queue.getJobState(jobId);
-      if (state === 'unknown') {
-        // Removed before we saw its outcome (an operator cleaned the queue): run it again.
-        await this.options.queue.add(
-          'unit',
-          { scanId: batch.scanId, unit, settings: batch.settings },
-          { jobId, attempts: this.options.attempts },
-        );
-        continue;
+    const units = [...pending.values()];
+    for (let i = 0; i < units.length; i += STATE_CHUNK) {
+      const chunk = units.slice(i, i + STATE_CHUNK);
+      const states = await Promise.all(
+        chunk.map((unit) => this.options.queue.getJobState(unitJobId(batch.scanId, unit.id))),
+      );
+      for (const [index, state] of states.entries()) {
+        const unit = chunk[index]!;
+        if (state === 'unknown') await this.requeue(batch, unit);
+        else if (state === 'failed') await this.recordFailure(batch, unit, pending);
       }
-      if (state !== 'failed') continue;
-      const job = await this.options.queue.getJob(jobId);
-      // The worker may have written the outcome between our two reads: the store has the last word.
-      const [written] = await this.options.store.unitOutcomes(batch.scanId, [unit.id]);
-      const outcome: UnitOutcome = written ?? failedOutcome(unit, job?.failedReason ?? 'the job failed');
-      if (written === undefined) await this.options.store.addUnit(batch.scanId, outcome);
-      pending.delete(unit.id);
-      batch.onOutcome(outcome);
     }
+  }
+
+  /** Removed before we saw its outcome (an operator cleaned the queue): run it again. */
+  private async requeue(batch: UnitBatch, unit: ScanUnit): Promise<void> {
+    await this.options.queue.add(
+      'unit',
+      { scanId: batch.scanId, unit, settings: batch.settings },
+      { jobId: unitJobId(batch.scanId, unit.id), attempts: this.options.attempts },
+    );
+  }
+
+  private async recordFailure(
+    batch: UnitBatch,
+    unit: ScanUnit,
+    pending: Map<string, ScanUnit>,
+  ): Promise<void> {
+    const job = await this.options.queue.getJob(unitJobId(batch.scanId, unit.id));
+    // The worker may have written the outcome between our two reads: the store has the last word.
+    const [written] = await this.options.store.unitOutcomes(batch.scanId, [unit.id]);
+    const outcome: UnitOutcome = written ?? failedOutcome(unit, job?.failedReason ?? 'the job failed');
+    if (written === undefined) await this.options.store.addUnit(batch.scanId, outcome);
+    pending.delete(unit.id);
+    batch.onOutcome(outcome);
   }
 }
 

@@ -3,6 +3,7 @@
  * enabled regions, AssumeRole checks) and fans its units out as unit jobs; unit jobs collect, evaluate and
  * import exactly as in-process units do. Quotas are shared with every other worker through Redis.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
@@ -105,6 +106,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const attempt = job.attemptsMade + 1;
     const log = logger.child({ scanId, unitId: unit.id, attempt });
     const controller = new AbortController();
+    // Every call in flight listens to the unit's signal.
+    setMaxListeners(0, controller.signal);
     let outcome: UnitOutcome;
     if (await coordination.isCancelRequested(scanId)) {
       outcome = newOutcome(unit.id, unit.accountId, unit.region, unit.controls);
@@ -158,6 +161,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // A coordinator that was itself retried after finishing has nothing left to do.
     if (record === undefined || record.state !== 'running') return { state: record?.state ?? 'unknown' };
     const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
     const stopWatching = watchCancel(coordination, scanId, controller);
     const progress = { done: 0, total: 0 };
     log.info({ scope, attempt: job.attemptsMade + 1 }, 'scan coordinator started');

@@ -2,6 +2,7 @@
  * Runs scans for the API and the scheduler: one record per scan in the store, at most one running scan
  * per identical scope, cancellation, and a graceful drain on shutdown.
  */
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AsffFinding } from '../findings/index.js';
@@ -90,6 +91,8 @@ export class ScanService implements ScanControl {
     };
     await this.store.createScan(record);
     const controller = new AbortController();
+    // Every call in flight listens to the scan's signal: more than Node's default of 10.
+    setMaxListeners(0, controller.signal);
     const done = this.run(record, controller).finally(() => this.running.delete(record.id));
     this.running.set(record.id, { scopeKey: key, controller, done });
     return { started: true, scan: record };

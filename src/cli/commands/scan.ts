@@ -2,6 +2,7 @@
  * `keywarden scan`: one scan from the command line. Progress on a terminal, the summary at the end.
  * Exit code: 0 the scan completed (whatever the findings), 1 some units failed, 2 bad usage or config.
  */
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
@@ -104,6 +105,8 @@ export function registerScanCommand(program: Command): void {
           }
         : undefined;
       const controller = new AbortController();
+      // Every call in flight listens to the scan's signal: more than Node's default of 10.
+      setMaxListeners(0, controller.signal);
       const stop = () => controller.abort(new Error('interrupted'));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
