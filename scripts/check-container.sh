@@ -22,3 +22,23 @@ code=$(podman exec "$name" node -e "fetch('http://127.0.0.1:3000/v1/controls').t
 [ "$code" = 401 ] || { echo "unauthenticated request answered $code"; exit 1; }
 podman stop -t 10 "$name" >/dev/null
 echo "container: built, ran as uid $uid on a read-only root, healthy, required a token, stopped"
+
+# The same image as a scale-out worker, against a redis-server on the host.
+redis_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
+redis_pid=$!
+worker="keywarden-worker-check-$$"
+trap 'podman rm -f "$name" "$worker" >/dev/null 2>&1 || true; kill "$redis_pid" 2>/dev/null || true' EXIT
+podman run -d --name "$worker" --network host --read-only \
+  -e KEYWARDEN_EXECUTOR=bullmq -e KEYWARDEN_REDIS_URL="redis://127.0.0.1:$redis_port" keywarden:check worker >/dev/null
+for _ in $(seq 1 60); do
+  if podman logs "$worker" 2>&1 | grep -q 'taking jobs'; then break; fi
+  sleep 0.5
+done
+podman logs "$worker" 2>&1 | grep -q 'taking jobs' || { podman logs "$worker"; echo "the worker did not start"; exit 1; }
+worker_uid=$(podman exec "$worker" id -u)
+[ "$worker_uid" != 0 ] || { echo "the worker runs as root"; exit 1; }
+podman stop -t 10 "$worker" >/dev/null
+status=$(podman inspect -f '{{.State.ExitCode}}' "$worker")
+[ "$status" = 0 ] || { podman logs "$worker"; echo "the worker exited with $status on SIGTERM"; exit 1; }
+echo "container: worker took jobs from Redis as uid $worker_uid, stopped cleanly on SIGTERM"

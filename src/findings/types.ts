@@ -54,6 +54,10 @@ export const ASFF_LIMITS = {
   productFieldsKeys: 50,
   productFieldKey: 128,
   productFieldValue: 2048,
+  /** Array limits of AwsSecurityFinding: Types, Resources, Compliance.RelatedRequirements. */
+  types: 50,
+  resources: 32,
+  relatedRequirements: 32,
   findingBytes: 240 * 1024,
   batchCount: 100,
   batchBytes: 6 * 1024 * 1024,

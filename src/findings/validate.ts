@@ -50,6 +50,24 @@ export function validateFinding(finding: AsffFinding): string[] {
     finding.Remediation?.Recommendation?.Text,
     ASFF_LIMITS.remediationText,
   );
+  const tooMany = (field: string, value: readonly unknown[] | undefined, max: number) => {
+    if (value !== undefined && value.length > max) problems.push(`${field} has more than ${max} items`);
+  };
+  tooMany('Types', finding.Types, ASFF_LIMITS.types);
+  tooMany('Resources', finding.Resources, ASFF_LIMITS.resources);
+  tooMany(
+    'Compliance.RelatedRequirements',
+    finding.Compliance?.RelatedRequirements,
+    ASFF_LIMITS.relatedRequirements,
+  );
+  if (finding.AwsAccountId !== undefined && !/^\d{12}$/.test(finding.AwsAccountId))
+    problems.push('AwsAccountId is not a 12-digit account id');
+  for (const [i, reason] of (finding.Compliance?.StatusReasons ?? []).entries())
+    tooLong(
+      `Compliance.StatusReasons[${i}].Description`,
+      reason.Description,
+      ASFF_LIMITS.statusReasonDescription,
+    );
   const fields = Object.entries(finding.ProductFields ?? {});
   if (fields.length > ASFF_LIMITS.productFieldsKeys)
     problems.push(`ProductFields has more than ${ASFF_LIMITS.productFieldsKeys} keys`);

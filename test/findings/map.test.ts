@@ -174,6 +174,27 @@ describe('ASFF limits and batching', () => {
     };
     expect(validateFinding(huge).join()).toMatch(/bytes \(limit 245760\)/);
   });
+  it('reports arrays past their ASFF limits, a malformed account id and an overlong status reason', () => {
+    const crowded: AsffFinding = {
+      ...base,
+      AwsAccountId: '12345',
+      Types: Array.from({ length: 51 }, (_, i) => `Software and Configuration Checks/T${i}`),
+      Resources: Array.from({ length: 33 }, () => base.Resources[0]!),
+      Compliance: {
+        ...base.Compliance!,
+        RelatedRequirements: Array.from({ length: 33 }, (_, i) => `NIST.800-53.r5 AC-${i}`),
+        StatusReasons: [{ ReasonCode: 'X', Description: 'r'.repeat(2049) }],
+      },
+    };
+    expect(validateFinding(crowded)).toEqual([
+      'Types has more than 50 items',
+      'Resources has more than 32 items',
+      'Compliance.RelatedRequirements has more than 32 items',
+      'AwsAccountId is not a 12-digit account id',
+      'Compliance.StatusReasons[0].Description is longer than 2048 characters',
+    ]);
+    expect(validateFinding(base)).toEqual([]);
+  });
   it('splits by count and by bytes', () => {
     const many = Array.from({ length: 250 }, (_, i) => ({ ...base, Id: `id-${i}` }));
     expect(batchFindings(many).map((b) => b.length)).toEqual([100, 100, 50]);

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../helpers/free-port.js';
+import { startRedis } from '../helpers/redis.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'leak-check-api-token-0123456789abcdef';
@@ -106,6 +108,87 @@ describe('no credential, session token or API token in any output of a full run'
     const everything = outputs.join('\n');
     expect(everything).toContain('AccessDenied'); // the error paths ran
     expect(everything).toContain('InvalidAccessException');
+    const secrets = [aws.hubCredentials.secretAccessKey, TOKEN, ...aws.state.secrets()];
+    expect(secrets.length).toBeGreaterThan(4);
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+  }, 120_000);
+
+  it('scale-out: serve and worker logs, API responses and everything in Redis (job data included)', async () => {
+    const redis = await startRedis();
+    const aws = await startSimulator({ organization: { accounts: 3, regions: ['us-east-1', 'eu-west-1'] } });
+    const accounts = [...aws.state.accounts.keys()];
+    aws.faults.deniedAccounts.add(accounts[2]!);
+    aws.faults.hubDisabled.add(`${accounts[1]}/eu-west-1`);
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_ACCESS_KEY_ID: aws.hubCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.hubCredentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      KEYWARDEN_EXTERNAL_ID: DEFAULT_EXTERNAL_ID,
+      KEYWARDEN_API_TOKENS: TOKEN,
+      KEYWARDEN_API_PORT: String(port),
+      KEYWARDEN_LOG_LEVEL: 'trace',
+      KEYWARDEN_EXECUTOR: 'bullmq',
+      KEYWARDEN_REDIS_URL: redis.url,
+    };
+    const worker = run(['worker'], env);
+    const serve = run(['serve'], env);
+    const base = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = (await (
+      await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
+    ).json()) as {
+      id: string;
+    };
+    const outputs: string[] = [];
+    let scan = '';
+    for (let i = 0; i < 200; i++) {
+      scan = await (await fetch(`${base}/v1/scans/${started.id}`, { headers })).text();
+      if (!scan.includes('"state":"running"')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    outputs.push(
+      scan,
+      await (await fetch(`${base}/v1/scans/${started.id}/findings?limit=100`, { headers })).text(),
+    );
+    // Everything Redis holds: records, queues (job data, return values, events), rate-limit buckets.
+    const client = new Redis(redis.url);
+    const keys = await client.keys('*');
+    expect(keys.some((k) => k.includes(':units:'))).toBe(true);
+    for (const key of keys) {
+      const type = await client.type(key);
+      if (type === 'string') outputs.push(key, (await client.get(key)) ?? '');
+      else if (type === 'hash') outputs.push(key, JSON.stringify(await client.hgetall(key)));
+      else if (type === 'list') outputs.push(key, JSON.stringify(await client.lrange(key, 0, -1)));
+      else if (type === 'set') outputs.push(key, JSON.stringify(await client.smembers(key)));
+      else if (type === 'zset') outputs.push(key, JSON.stringify(await client.zrange(key, '0', '-1')));
+      else if (type === 'stream') outputs.push(key, JSON.stringify(await client.xrange(key, '-', '+')));
+    }
+    await client.quit();
+    serve.kill('SIGTERM');
+    worker.kill('SIGTERM');
+    await Promise.all([serve.done, worker.done]);
+    outputs.push(serve.output(), worker.output());
+    await aws.stop();
+    await redis.stop();
+
+    const everything = outputs.join('\n');
+    expect(scan).toContain('"state":"completed_with_errors"');
+    expect(everything).toContain('AccessDenied');
+    expect(everything).toContain('InvalidAccessException');
+    expect(everything).toContain('managementAccountId'); // the unit jobs' data was read
     const secrets = [aws.hubCredentials.secretAccessKey, TOKEN, ...aws.state.secrets()];
     expect(secrets.length).toBeGreaterThan(4);
     for (const secret of secrets) expect(everything).not.toContain(secret);
