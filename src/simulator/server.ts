@@ -44,6 +44,9 @@ export interface SimulatorFaults {
   failedFindingsRate: number;
   /** Operations that always fail with a 5xx: `kms:DescribeKey` or `<account>/<region>/kms:DescribeKey`. */
   failingOperations: Set<string>;
+  /** Operations (named as in `failingOperations`) that answer only after `slowLatencyMs`. */
+  slowOperations: Set<string>;
+  slowLatencyMs: number;
   /** Odd but possible answers from AWS (see kms-orgs.ts). */
   quirks: Set<Quirk>;
   /** Lifetime of AssumeRole credentials, overriding DurationSeconds (tests of credential refresh). */
@@ -154,6 +157,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     hubDisabled: new Set(),
     failedFindingsRate: 0,
     failingOperations: new Set(),
+    slowOperations: new Set(),
+    slowLatencyMs: 2_000,
     quirks: new Set(),
     ...options.faults,
   };
@@ -239,13 +244,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         importTimes.set(key, times);
       }
       if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      if (faults.slowOperations.has(operation) || faults.slowOperations.has(accountRegion))
+        await new Promise((resolve) => setTimeout(resolve, faults.slowLatencyMs));
       if (faults.throttling) {
         const quota = quotaFor(operation);
         if (quota) {
-          let bucket = buckets.get(accountRegion);
+          // Keyed by the quota too: changing quotaScale mid-run starts fresh buckets at the new rate.
+          const bucketKey = `${accountRegion}@${quota.rate}/${quota.burst}`;
+          let bucket = buckets.get(bucketKey);
           if (bucket === undefined) {
             bucket = new Bucket(quota.rate, quota.burst);
-            buckets.set(accountRegion, bucket);
+            buckets.set(bucketKey, bucket);
           }
           if (!bucket.take()) throw throttlingError(service);
         }

@@ -29,6 +29,9 @@ export function parseFaults(text: string | undefined): Partial<SimulatorFaults> 
     'deniedAccounts',
     'hubDisabled',
     'failedFindingsRate',
+    'failingOperations',
+    'slowOperations',
+    'slowLatencyMs',
   ];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new Error(`unknown fault ${unknown.join(', ')} (known: ${known.join(', ')})`);
@@ -38,6 +41,7 @@ export function parseFaults(text: string | undefined): Partial<SimulatorFaults> 
       key === 'deniedAccounts' ||
       key === 'hubDisabled' ||
       key === 'failingOperations' ||
+      key === 'slowOperations' ||
       key === 'quirks'
     ) {
       if (!Array.isArray(value)) throw new Error(`${key} must be a list`);
