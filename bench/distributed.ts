@@ -123,6 +123,8 @@ async function distributed(
         'worker',
         '--config',
         file,
+        '--port',
+        '0',
       ],
       {
         cwd: root,

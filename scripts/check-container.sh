@@ -29,7 +29,8 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/d
 redis_pid=$!
 worker="keywarden-worker-check-$$"
 trap 'podman rm -f "$name" "$worker" >/dev/null 2>&1 || true; kill "$redis_pid" 2>/dev/null || true' EXIT
-podman run -d --name "$worker" --network host --read-only \
+worker_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+podman run -d --name "$worker" --network host --read-only -e KEYWARDEN_API_PORT="$worker_port" \
   -e KEYWARDEN_EXECUTOR=bullmq -e KEYWARDEN_REDIS_URL="redis://127.0.0.1:$redis_port" keywarden:check worker >/dev/null
 for _ in $(seq 1 60); do
   if podman logs "$worker" 2>&1 | grep -q 'taking jobs'; then break; fi
@@ -38,7 +39,8 @@ done
 podman logs "$worker" 2>&1 | grep -q 'taking jobs' || { podman logs "$worker"; echo "the worker did not start"; exit 1; }
 worker_uid=$(podman exec "$worker" id -u)
 [ "$worker_uid" != 0 ] || { echo "the worker runs as root"; exit 1; }
+podman healthcheck run "$worker"
 podman stop -t 10 "$worker" >/dev/null
 status=$(podman inspect -f '{{.State.ExitCode}}' "$worker")
 [ "$status" = 0 ] || { podman logs "$worker"; echo "the worker exited with $status on SIGTERM"; exit 1; }
-echo "container: worker took jobs from Redis as uid $worker_uid, stopped cleanly on SIGTERM"
+echo "container: worker took jobs from Redis as uid $worker_uid, healthy, stopped cleanly on SIGTERM"

@@ -1,12 +1,11 @@
 /**
  * The scan service of a `serve` replica in the distributed mode: a scan is a record in Redis plus a scan
- * job; whichever worker takes the job runs it. Any replica can start, read or cancel any scan, and a
+ * job; whichever worker takes the job runs it (and counts it in its own /metrics). Any replica can start, read or cancel any scan, and a
  * scope runs once at a time across all replicas.
  */
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log/index.js';
-import type { ServiceMetrics } from '../service/metrics.js';
 import type { ScanControl, StartResult } from '../service/scan-service.js';
 import { scopeKey } from '../service/scan-service.js';
 import type { RedisScanStore } from '../store/redis.js';
@@ -20,7 +19,6 @@ export class DistributedScanService implements ScanControl {
     private readonly coordination: Coordination,
     private readonly scans: Queue<ScanJob>,
     private readonly logger: Logger,
-    private readonly metrics?: ServiceMetrics,
   ) {}
 
   async start(scope: ScanScope, trigger: ScanRecord['trigger']): Promise<StartResult> {
@@ -52,7 +50,6 @@ export class DistributedScanService implements ScanControl {
       await this.coordination.releaseScope(key, id);
       throw error;
     }
-    this.metrics?.scanStarted();
     this.logger.info({ scanId: id, scope, trigger }, 'scan queued');
     return { started: true, scan: record };
   }

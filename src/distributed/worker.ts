@@ -16,6 +16,7 @@ import type { Logger } from '../log/index.js';
 import type { ScanSummary, UnitOutcome } from '../scan/types.js';
 import { newOutcome } from '../scan/types.js';
 import { runUnit } from '../scan/unit.js';
+import { ServiceMetrics } from '../service/metrics.js';
 import { toFindingRecord } from '../service/scan-service.js';
 import { RedisScanStore } from '../store/redis.js';
 import { BullMqExecutor } from './bullmq-executor.js';
@@ -25,15 +26,20 @@ import { QUEUES, ScanJobSchema, UnitJobSchema, parseJob } from './jobs.js';
 import { RedisRateLimiter } from './rate-limit.js';
 import { connectRedis } from './redis.js';
 import { ScanContexts } from './scan-contexts.js';
+import { buildWorkerHealth } from './worker-health.js';
 
 export interface WorkerOptions {
   loaded: LoadedConfig;
   logger: Logger;
   /** Units this process runs at once (defaults to executor.workerConcurrency). */
   concurrency?: number;
+  /** Port of /healthz, /readyz and /metrics (defaults to api.port; 0 picks a free one; null: none). */
+  healthPort?: number | null;
 }
 
 export interface RunningWorker {
+  /** Where /healthz, /readyz and /metrics answer (undefined when not listening). */
+  healthUrl?: string;
   /** Stops taking jobs; units in flight get up to `graceMs` to finish, then are left to other workers. */
   close(graceMs: number): Promise<void>;
 }
@@ -94,6 +100,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const catalog = loadCatalog();
   const contexts = new ScanContexts((scanId, counter) => awsContextFor(loaded, scanId, counter));
   const unitsQueue = new Queue<UnitJob>(QUEUES.units, { connection: redis, prefix });
+  const metrics = new ServiceMetrics();
+  let closing = false;
 
   const processUnit = async (job: Job<UnitJob>): Promise<{ state: UnitOutcome['state'] }> => {
     let data: UnitJob;
@@ -140,6 +148,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
     outcome.attempts = Math.max(job.attemptsStarted, attempt);
     await store.addUnit(scanId, outcome);
+    metrics.unitFinished(outcome);
     const { accountId, region, state, errors, imported, archived } = outcome;
     log[state === 'done' ? 'info' : 'warn'](
       { accountId, region, state, errors, imported, archived },
@@ -165,6 +174,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const stopWatching = watchCancel(coordination, scanId, controller);
     const progress = { done: 0, total: 0 };
     log.info({ scope, attempt: job.attemptsMade + 1 }, 'scan coordinator started');
+    metrics.scanStarted();
     try {
       const result = await executeScan(loaded, {
         scanId,
@@ -200,9 +210,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         finishedAt: summary.finishedAt ?? new Date().toISOString(),
       });
       log.info({ state: summary.state, units: summary.units, findings: summary.findings }, 'scan finished');
+      metrics.scanFinished(summary);
       return { state: summary.state };
     } catch (error) {
       log.error({ err: error }, 'scan failed');
+      metrics.scanFailed();
       await store.updateScan(scanId, { state: 'failed', finishedAt: new Date().toISOString() });
       return { state: 'failed' };
     } finally {
@@ -242,13 +254,26 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     worker.on('error', (error) => logger.error({ queue: name, err: error }, 'worker error'));
   }
   await Promise.all([unitsWorker.waitUntilReady(), scansWorker.waitUntilReady()]);
+  const health = await buildWorkerHealth({
+    ready: () => !closing && redis.status === 'ready' && unitsWorker.isRunning() && scansWorker.isRunning(),
+    metrics,
+    tokens: loaded.apiTokens,
+  });
+  const healthPort = options.healthPort === undefined ? loaded.config.api.port : options.healthPort;
+  let healthUrl: string | undefined;
+  if (healthPort !== null) {
+    const address = await health.listen({ host: loaded.config.api.host, port: healthPort });
+    healthUrl = address.replace('0.0.0.0', '127.0.0.1');
+  }
   logger.info(
-    { concurrency: options.concurrency ?? executor.workerConcurrency, prefix },
+    { concurrency: options.concurrency ?? executor.workerConcurrency, prefix, health: healthUrl },
     'keywarden worker is taking jobs',
   );
 
   return {
+    ...(healthUrl ? { healthUrl } : {}),
     close: async (graceMs) => {
+      closing = true;
       // Coordinators only wait: another worker takes them over once their lock lapses.
       const scansClosed = scansWorker.close(true);
       let timer: NodeJS.Timeout | undefined;
@@ -259,6 +284,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       clearTimeout(timer);
       if (drained === 'timeout') await unitsWorker.close(true);
       await scansClosed;
+      await health.close();
       await unitsQueue.close();
       contexts.closeAll();
       await Promise.all([

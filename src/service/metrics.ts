@@ -65,6 +65,12 @@ export class ServiceMetrics {
     }
   }
 
+  /** A scan that ended without a summary (it failed before one could be made). */
+  scanFailed(): void {
+    this.running.dec();
+    this.scans.inc({ state: 'failed' });
+  }
+
   scanFinished(summary: ScanSummary): void {
     this.running.dec();
     this.scans.inc({ state: summary.state });

@@ -134,13 +134,7 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
   const metrics = new ServiceMetrics();
   const scansQueue = new Queue<ScanJob>(QUEUES.scans, { connection: redis, prefix });
   const scheduleQueue = new Queue(QUEUES.schedule, { connection: redis, prefix });
-  const service = new DistributedScanService(
-    store,
-    new Coordination(redis, prefix),
-    scansQueue,
-    logger,
-    metrics,
-  );
+  const service = new DistributedScanService(store, new Coordination(redis, prefix), scansQueue, logger);
   const scheduleConnection = connectRedis(config.executor.redisUrl!, 'keywarden-serve-schedule');
   const scheduler = new DistributedScheduler(
     config.schedule,

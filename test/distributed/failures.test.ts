@@ -11,7 +11,14 @@ import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { startRedis } from '../helpers/redis.js';
 import { startAws, storedFindings } from '../integration/harness.js';
-import { distributedConfig, loadedConfig, startReplica, startScan, waitForScan } from './harness.js';
+import {
+  API_TOKEN,
+  distributedConfig,
+  loadedConfig,
+  startReplica,
+  startScan,
+  waitForScan,
+} from './harness.js';
 
 describe('distributed failure handling', () => {
   let redis: RunningRedis;
@@ -114,5 +121,20 @@ describe('distributed failure handling', () => {
     expect(record.summary!.units.cancelled).toBeGreaterThan(0);
     // Cancelling again is a conflict: the scan is no longer running.
     expect(await replica.service.cancel(id)).toBe(false);
+  });
+
+  it('answers health and readiness without a token, and its metrics only with one', async () => {
+    expect(worker.healthUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${worker.healthUrl}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${worker.healthUrl}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect((await fetch(`${worker.healthUrl}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${worker.healthUrl}/metrics`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    // The scans above ran on this worker: its units and their findings are counted here.
+    expect(text).toMatch(/keywarden_units_total\{state="done"\} [1-9]/);
+    expect(text).toMatch(/keywarden_scans_total\{state="cancelled"\} 1/);
   });
 });

@@ -24,7 +24,8 @@ export function distributedConfig(
   return {
     memberRole: { externalId: DEFAULT_EXTERNAL_ID },
     aws: { maxAttempts: 3, retryMode: 'standard', requestTimeoutMs: 5000 },
-    api: { tokens: [API_TOKEN] },
+    // Workers answer /healthz on the API port: any free one, since several run on this machine.
+    api: { tokens: [API_TOKEN], port: 0 },
     logLevel: 'warn',
     ...extra,
     executor: {

@@ -133,7 +133,7 @@ describe('no credential, session token or API token in any output of a full run'
       KEYWARDEN_EXECUTOR: 'bullmq',
       KEYWARDEN_REDIS_URL: redis.url,
     };
-    const worker = run(['worker'], env);
+    const worker = run(['worker', '--port', '0'], env);
     const serve = run(['serve'], env);
     const base = `http://127.0.0.1:${port}`;
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };

@@ -12,6 +12,12 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port from 0 to 65535');
+  return n;
+}
+
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
@@ -24,7 +30,12 @@ export function registerWorkerCommand(program: Command): void {
       'units run at once by this process (default: executor.workerConcurrency)',
       positiveInteger,
     )
-    .action(async (options: { config?: string; concurrency?: number }) => {
+    .option(
+      '--port <port>',
+      'port of /healthz, /readyz and /metrics (default: api.port; 0 = any free port)',
+      port,
+    )
+    .action(async (options: { config?: string; concurrency?: number; port?: number }) => {
       let loaded;
       try {
         loaded = loadConfig({ ...(options.config ? { file: options.config } : {}) });
@@ -45,6 +56,7 @@ export function registerWorkerCommand(program: Command): void {
         loaded,
         logger,
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        ...(options.port !== undefined ? { healthPort: options.port } : {}),
       });
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
