@@ -137,4 +137,43 @@ describe('distributed failure handling', () => {
     expect(text).toMatch(/keywarden_units_total\{state="done"\} [1-9]/);
     expect(text).toMatch(/keywarden_scans_total\{state="cancelled"\} 1/);
   });
+
+  it('serves the same API from every replica: start on one, read, conflict and list on another', async () => {
+    const other = await startReplica(distributedConfig(redis.url));
+    const auth = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
+    aws.faults.latencyMs = 100;
+    const started = await replica.app.inject({
+      method: 'POST',
+      url: '/v1/scans',
+      headers: auth,
+      payload: { controls: ['KMS.3'] },
+    });
+    expect(started.statusCode).toBe(202);
+    const { id } = started.json<{ id: string }>();
+    const conflict = await other.app.inject({
+      method: 'POST',
+      url: '/v1/scans',
+      headers: auth,
+      payload: { controls: ['KMS.3'] },
+    });
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ scanId: id });
+    await waitForScan(other, id);
+    const read = await other.app.inject({ method: 'GET', url: `/v1/scans/${id}`, headers: auth });
+    expect(read.json()).toMatchObject({
+      id,
+      state: 'completed',
+      units: expect.arrayContaining([expect.objectContaining({ state: 'done' })]),
+    });
+    const findings = await other.app.inject({
+      method: 'GET',
+      url: `/v1/scans/${id}/findings?control=KMS.3&status=FAILED`,
+      headers: auth,
+    });
+    expect(findings.json<{ items: unknown[] }>().items.length).toBeGreaterThan(0);
+    const list = await other.app.inject({ method: 'GET', url: '/v1/scans?limit=1', headers: auth });
+    expect(list.json<{ items: { id: string }[] }>().items[0]!.id).toBe(id);
+    expect((await other.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    await other.shutdown();
+  });
 });
