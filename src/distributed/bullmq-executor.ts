@@ -32,22 +32,8 @@ export class BullMqExecutor implements UnitExecutor {
   constructor(private readonly options: BullMqExecutorOptions) {}
 
   async run(batch: UnitBatch): Promise<void> {
-    const { queue } = this.options;
-    const jobOptions: JobsOptions = {
-      attempts: this.options.attempts,
-      backoff: { type: 'exponential', delay: this.options.backoffMs },
-      // Kept a while so a retried coordinator finds them; the scan store keeps the outcomes.
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    };
     const pending = new Map<string, ScanUnit>(batch.units.map((unit) => [unit.id, unit]));
-    await queue.addBulk(
-      batch.units.map((unit) => ({
-        name: 'unit',
-        data: { scanId: batch.scanId, unit, settings: batch.settings },
-        opts: { ...jobOptions, jobId: unitJobId(batch.scanId, unit.id) },
-      })),
-    );
+    await this.options.queue.addBulk(batch.units.map((unit) => this.unitJob(batch, unit)));
     const pollMs = this.options.pollMs ?? 200;
     const failureCheckEvery = this.options.failureCheckEvery ?? 25;
     for (let poll = 1; pending.size > 0; poll++) {
@@ -85,13 +71,26 @@ export class BullMqExecutor implements UnitExecutor {
     }
   }
 
+  /** A unit's job: the same id, data and options whether first added or added again. */
+  private unitJob(batch: UnitBatch, unit: ScanUnit): { name: string; data: UnitJob; opts: JobsOptions } {
+    return {
+      name: 'unit',
+      data: { scanId: batch.scanId, unit, settings: batch.settings },
+      opts: {
+        jobId: unitJobId(batch.scanId, unit.id),
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
+        // Kept a while so a retried coordinator finds them; the scan store keeps the outcomes.
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    };
+  }
+
   /** Removed before we saw its outcome (an operator cleaned the queue): run it again. */
   private async requeue(batch: UnitBatch, unit: ScanUnit): Promise<void> {
-    await this.options.queue.add(
-      'unit',
-      { scanId: batch.scanId, unit, settings: batch.settings },
-      { jobId: unitJobId(batch.scanId, unit.id), attempts: this.options.attempts },
-    );
+    const job = this.unitJob(batch, unit);
+    await this.options.queue.add(job.name, job.data, job.opts);
   }
 
   private async recordFailure(

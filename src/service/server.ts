@@ -72,18 +72,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const scheduler = new Scheduler(config.schedule, service, logger);
   scheduler.start();
   let draining = false;
-  const app = await buildApp({
+  const app = await serviceApp(loaded, {
     service,
     store,
-    catalog: loadCatalog(),
     metrics,
-    tokens: loaded.apiTokens,
-    rateLimitPerMinute: config.api.rateLimitPerMinute,
-    bodyLimitBytes: config.api.bodyLimitBytes,
-    isKnownRegion,
-    schedule: () => scheduler.describe(),
-    ready: () => !draining,
     logger,
+    scheduler,
+    ready: () => !draining,
   });
   return {
     app,
@@ -99,6 +94,34 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await store.close();
     },
   };
+}
+
+/** The API over a scan service, with the configuration's tokens and limits (both modes). */
+function serviceApp(
+  loaded: LoadedConfig,
+  parts: {
+    service: ScanControl;
+    store: ScanStore;
+    metrics: ServiceMetrics;
+    logger: Logger;
+    scheduler: RunningService['scheduler'];
+    ready: () => boolean;
+  },
+): Promise<FastifyInstance> {
+  const { api } = loaded.config;
+  return buildApp({
+    service: parts.service,
+    store: parts.store,
+    catalog: loadCatalog(),
+    metrics: parts.metrics,
+    tokens: loaded.apiTokens,
+    rateLimitPerMinute: api.rateLimitPerMinute,
+    bodyLimitBytes: api.bodyLimitBytes,
+    isKnownRegion,
+    schedule: () => parts.scheduler.describe(),
+    ready: parts.ready,
+    logger: parts.logger,
+  });
 }
 
 /** Removes scan records past their retention now and daily. */
@@ -146,18 +169,13 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
   );
   await scheduler.start();
   let draining = false;
-  const app = await buildApp({
+  const app = await serviceApp(loaded, {
     service,
     store,
-    catalog: loadCatalog(),
     metrics,
-    tokens: loaded.apiTokens,
-    rateLimitPerMinute: config.api.rateLimitPerMinute,
-    bodyLimitBytes: config.api.bodyLimitBytes,
-    isKnownRegion,
-    schedule: () => scheduler.describe(),
-    ready: () => !draining && redis.status === 'ready',
     logger,
+    scheduler,
+    ready: () => !draining && redis.status === 'ready',
   });
   return {
     app,

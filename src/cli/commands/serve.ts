@@ -1,8 +1,9 @@
 /** `keywarden serve`: the API, the scheduler and in-process scans, until SIGTERM or SIGINT. */
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { ConfigError } from '../../config/index.js';
 import { createLogger } from '../../log/index.js';
 import { startService } from '../../service/server.js';
+import { loadCommandConfig, untilStopSignal } from './long-running.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -10,20 +11,14 @@ export function registerServeCommand(program: Command): void {
     .description('run the API and the scheduler (authenticated with the configured bearer tokens)')
     .option('--config <file>', 'configuration file (YAML or JSON); also KEYWARDEN_CONFIG')
     .action(async (options: { config?: string }) => {
-      let loaded;
-      try {
-        loaded = loadConfig({ ...(options.config ? { file: options.config } : {}) });
-        if (loaded.apiTokens.length === 0) {
+      const loaded = loadCommandConfig('serve', options.config, (config) => {
+        if (config.apiTokens.length === 0) {
           throw new ConfigError(
             'config: api.tokens: at least one API token is required (api.tokens, KEYWARDEN_API_TOKENS or api.tokensFile)',
           );
         }
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        process.stderr.write(`keywarden serve: ${error.message}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      });
+      if (loaded === undefined) return;
       const logger = createLogger({ level: loaded.config.logLevel });
       let running;
       try {
@@ -40,14 +35,7 @@ export function registerServeCommand(program: Command): void {
         { port: loaded.config.api.port, schedule: running.scheduler.describe() },
         'keywarden is serving',
       );
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          logger.info({ signal, graceSeconds: loaded.config.shutdownGraceSeconds }, 'shutting down');
-          resolve();
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+      await untilStopSignal(logger, loaded.config.shutdownGraceSeconds);
       await running.shutdown();
       logger.info('stopped');
     });

@@ -1,10 +1,11 @@
 /** `keywarden worker`: runs scans' units from Redis (executor.mode bullmq) until SIGTERM or SIGINT. */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { ConfigError } from '../../config/index.js';
 import { redactRedisUrl } from '../../distributed/redis.js';
 import { startWorker } from '../../distributed/worker.js';
 import { createLogger } from '../../log/index.js';
+import { loadCommandConfig, untilStopSignal } from './long-running.js';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -36,20 +37,14 @@ export function registerWorkerCommand(program: Command): void {
       port,
     )
     .action(async (options: { config?: string; concurrency?: number; port?: number }) => {
-      let loaded;
-      try {
-        loaded = loadConfig({ ...(options.config ? { file: options.config } : {}) });
-        if (loaded.config.executor.mode !== 'bullmq') {
+      const loaded = loadCommandConfig('worker', options.config, (candidate) => {
+        if (candidate.config.executor.mode !== 'bullmq') {
           throw new ConfigError(
             'config: executor.mode: must be bullmq for a worker (KEYWARDEN_EXECUTOR=bullmq, with KEYWARDEN_REDIS_URL)',
           );
         }
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        process.stderr.write(`keywarden worker: ${error.message}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      });
+      if (loaded === undefined) return;
       const logger = createLogger({ level: loaded.config.logLevel });
       logger.info({ redis: redactRedisUrl(loaded.config.executor.redisUrl!) }, 'connecting to Redis');
       const worker = await startWorker({
@@ -58,14 +53,7 @@ export function registerWorkerCommand(program: Command): void {
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
         ...(options.port !== undefined ? { healthPort: options.port } : {}),
       });
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          logger.info({ signal, graceSeconds: loaded.config.shutdownGraceSeconds }, 'shutting down');
-          resolve();
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+      await untilStopSignal(logger, loaded.config.shutdownGraceSeconds);
       await worker.close(loaded.config.shutdownGraceSeconds * 1000);
       logger.info('stopped');
     });
