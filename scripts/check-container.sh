@@ -24,12 +24,13 @@ podman stop -t 10 "$name" >/dev/null
 echo "container: built, ran as uid $uid on a read-only root, healthy, required a token, stopped"
 
 # The same image as a scale-out worker, against a redis-server on the host.
-redis_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
 redis_pid=$!
 worker="keywarden-worker-check-$$"
 trap 'podman rm -f "$name" "$worker" >/dev/null 2>&1 || true; kill "$redis_pid" 2>/dev/null || true' EXIT
-worker_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+worker_port=$(free_port)
 podman run -d --name "$worker" --network host --read-only -e KEYWARDEN_API_PORT="$worker_port" \
   -e KEYWARDEN_EXECUTOR=bullmq -e KEYWARDEN_REDIS_URL="redis://127.0.0.1:$redis_port" keywarden:check worker >/dev/null
 for _ in $(seq 1 60); do

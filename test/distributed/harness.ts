@@ -8,8 +8,10 @@ import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { RunningService } from '../../src/service/server.js';
 import { startService } from '../../src/service/server.js';
-import type { RunningSimulator } from '../../src/simulator/index.js';
-import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
+import type { OrganizationOptions, RunningSimulator } from '../../src/simulator/index.js';
+import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
+import type { RunningRedis } from '../helpers/redis.js';
+import { startRedis } from '../helpers/redis.js';
 import type { ScanRecord, ScanScope } from '../../src/store/types.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -104,4 +106,39 @@ export async function waitForScan(
     if (Date.now() > deadline) throw new Error(`scan ${id} still ${record?.state} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export interface Cluster {
+  redis: RunningRedis;
+  aws: RunningSimulator;
+  config: Record<string, unknown>;
+  workers: WorkerProcess[];
+  replica: RunningService;
+  stop(): Promise<void>;
+}
+
+/** redis-server, the simulator, `workers` worker processes and one serve replica, sharing one configuration. */
+export async function startCluster(options: {
+  organization: OrganizationOptions;
+  workers: number;
+  config?: Record<string, unknown>;
+}): Promise<Cluster> {
+  const redis = await startRedis();
+  const aws = await startSimulator({ organization: options.organization });
+  const config = distributedConfig(redis.url, options.config);
+  const workers = Array.from({ length: options.workers }, () => spawnWorker(config, aws));
+  const replica = await startReplica(config);
+  return {
+    redis,
+    aws,
+    config,
+    workers,
+    replica,
+    stop: async () => {
+      await replica.shutdown();
+      await Promise.all(workers.map(stopWorker));
+      await aws.stop();
+      await redis.stop();
+    },
+  };
 }

@@ -5,34 +5,14 @@ import { Coordination } from '../../src/distributed/coordination.js';
 import { RedisRateLimiter } from '../../src/distributed/rate-limit.js';
 import { newOutcome } from '../../src/scan/types.js';
 import { RedisScanStore } from '../../src/store/redis.js';
-import type { FindingRecord, ScanRecord } from '../../src/store/types.js';
+import { findingRecord, scanRecord } from '../helpers/records.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { startRedis } from '../helpers/redis.js';
 
-const scan = (id: string, createdAt = new Date().toISOString()): ScanRecord => ({
-  id,
-  trigger: 'api',
-  scope: { regions: ['us-east-1'], accounts: [] },
-  state: 'running',
-  createdAt,
-  progress: { done: 0, total: 4 },
-});
-const finding = (
-  n: number,
-  controlId: FindingRecord['controlId'],
-  status: FindingRecord['status'],
-): FindingRecord => ({
-  id: `f${n}`,
-  controlId,
-  status,
-  accountId: '111122223333',
-  region: 'us-east-1',
-  resourceArn: `arn:aws:kms:us-east-1:111122223333:key/${n}`,
-  resourceType: 'AwsKmsKey',
-  title: 't',
-  reason: 'r',
-  recordState: 'ACTIVE',
-});
+// An empty list in the scope: records must keep it as written.
+const scan = (id: string, createdAt?: string) =>
+  scanRecord(id, createdAt, { regions: ['us-east-1'], accounts: [] });
+const finding = findingRecord;
 
 describe('Redis scan store, quotas and scope locks', () => {
   let server: RunningRedis;

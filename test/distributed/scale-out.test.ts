@@ -8,19 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../src/distributed/jobs.js';
 import type { RunningService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningRedis } from '../helpers/redis.js';
-import { startRedis } from '../helpers/redis.js';
 import { scan, startAws, storedFindings } from '../integration/harness.js';
-import type { WorkerProcess } from './harness.js';
-import {
-  distributedConfig,
-  spawnWorker,
-  startReplica,
-  startScan,
-  stopWorker,
-  waitForScan,
-} from './harness.js';
+import type { Cluster, WorkerProcess } from './harness.js';
+import { startCluster, startScan, waitForScan } from './harness.js';
 
 const ORGANIZATION = { seed: 7, accounts: 6, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-3'] };
 
@@ -32,26 +22,17 @@ function hubContents(aws: RunningSimulator): string[] {
 }
 
 describe('a scan on three worker processes through BullMQ on Redis', () => {
-  let redis: RunningRedis;
+  let cluster: Cluster;
   let distributed: RunningSimulator;
   let replica: RunningService;
   let workers: WorkerProcess[];
-  let config: Record<string, unknown>;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    distributed = await startSimulator({ organization: ORGANIZATION });
-    config = distributedConfig(redis.url);
-    workers = [0, 1, 2].map(() => spawnWorker(config, distributed));
-    replica = await startReplica(config);
+    cluster = await startCluster({ organization: ORGANIZATION, workers: 3 });
+    ({ aws: distributed, replica, workers } = cluster);
   });
 
-  afterAll(async () => {
-    await replica?.shutdown();
-    await Promise.all((workers ?? []).map(stopWorker));
-    await distributed?.stop();
-    await redis?.stop();
-  });
+  afterAll(() => cluster?.stop());
 
   it('imports exactly the findings of the in-process scan (same Ids, same statuses)', async () => {
     const reference = await startAws({ organization: ORGANIZATION });
@@ -82,7 +63,7 @@ describe('a scan on three worker processes through BullMQ on Redis', () => {
     distributed.faults.latencyMs = 150;
     const id = await startScan(replica);
     // Kill a worker while it has a unit in hand.
-    const connection = new Redis(redis.url);
+    const connection = new Redis(cluster.redis.url);
     const queue = new Queue(QUEUES.units, { connection, prefix: 'keywarden' });
     let victim: WorkerProcess | undefined;
     for (let i = 0; i < 400 && victim === undefined; i++) {

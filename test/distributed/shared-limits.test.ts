@@ -6,18 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RunningRedis } from '../helpers/redis.js';
-import { startRedis } from '../helpers/redis.js';
-import type { WorkerProcess } from './harness.js';
-import {
-  distributedConfig,
-  spawnWorker,
-  startReplica,
-  startScan,
-  stopWorker,
-  waitForScan,
-} from './harness.js';
+import type { Cluster } from './harness.js';
+import { startCluster, startScan, waitForScan } from './harness.js';
 
 /**
  * Arrivals checked against the quota as AWS defines it, a token bucket: `rate` per second, `burst` at
@@ -36,28 +26,21 @@ export function firstOverQuota(times: number[], rate: number, burst: number): nu
 }
 
 describe('rate limits shared by every worker (Redis)', () => {
-  let redis: RunningRedis;
+  let cluster: Cluster;
   let aws: RunningSimulator;
   let replica: RunningService;
-  let workers: WorkerProcess[];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    aws = await startSimulator({
+    cluster = await startCluster({
       organization: { seed: 3, accounts: 1, regions: ['us-east-1'], keysPerRegion: 1500 },
+      workers: 3,
+      // One unit per worker at a time: the three concurrent units are on three processes.
+      config: { executor: { workerConcurrency: 1 } },
     });
-    // One unit per worker at a time: the three concurrent units are on three processes.
-    const config = distributedConfig(redis.url, { executor: { workerConcurrency: 1 } });
-    workers = [0, 1, 2].map(() => spawnWorker(config, aws));
-    replica = await startReplica(config);
+    ({ aws, replica } = cluster);
   });
 
-  afterAll(async () => {
-    await replica?.shutdown();
-    await Promise.all((workers ?? []).map(stopWorker));
-    await aws?.stop();
-    await redis?.stop();
-  });
+  afterAll(() => cluster?.stop());
 
   it('the simulator never sees BatchImportFindings above 10/s (burst 30) for one account and region', async () => {
     // Three scopes that are the same work: their units collect alike, so their imports overlap.

@@ -3,33 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
-import type { FindingRecord, ScanRecord } from '../../src/store/types.js';
+import { findingRecord, scanRecord } from '../helpers/records.js';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'keywarden-store-')), 'data', 'scans.db');
-const scan = (id: string, createdAt = new Date().toISOString()): ScanRecord => ({
-  id,
-  trigger: 'api',
-  scope: { regions: ['us-east-1'] },
-  state: 'running',
-  createdAt,
-  progress: { done: 0, total: 4 },
-});
-const finding = (
-  n: number,
-  controlId: FindingRecord['controlId'],
-  status: FindingRecord['status'],
-): FindingRecord => ({
-  id: `f${n}`,
-  controlId,
-  status,
-  accountId: '111122223333',
-  region: 'us-east-1',
-  resourceArn: `arn:aws:kms:us-east-1:111122223333:key/${n}`,
-  resourceType: 'AwsKmsKey',
-  title: 't',
-  reason: 'r',
-  recordState: 'ACTIVE',
-});
+const scan = scanRecord;
+const finding = findingRecord;
 
 describe('SQLite scan store (a real file)', () => {
   it('keeps a scan record across a restart and marks a running scan interrupted', async () => {
