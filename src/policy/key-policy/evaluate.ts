@@ -17,8 +17,6 @@ interface Statement {
   parsed: ParsedStatement;
   /** How it names everyone; undefined when it names specific principals. */
   everyone?: string;
-  /** KMS actions it applies to (Action, or the complement of NotAction), sorted. */
-  kmsActions: string[];
   conditions: ConditionEntry[];
 }
 
@@ -48,7 +46,6 @@ function label(statement: ParsedStatement): string {
 
 function readStatements(
   document: unknown,
-  kmsActions: readonly string[],
 ): { ok: true; statements: Statement[]; version: string } | { ok: false; error: PolicyError } {
   const parsed = parsePolicyDocument(document);
   if (!parsed.ok) return parsed;
@@ -65,7 +62,6 @@ function readStatements(
     statements.push({
       parsed: statement,
       ...(grantee.everyone !== undefined && { everyone: grantee.everyone }),
-      kmsActions: kmsActionsOf(statement, kmsActions),
       conditions: conditions.entries,
     });
   }
@@ -93,7 +89,7 @@ function describeConditions(conditions: ConditionGap[] | 'no condition'): string
 }
 
 export function evaluateKeyPolicyPublicAccess(document: unknown, options: KeyPolicyOptions): KeyPolicyResult {
-  const read = readStatements(document, options.kmsActions);
+  const read = readStatements(document);
   if (!read.ok) return notAvailable(read.error);
   const context: RestrictionContext = {
     restrictingKeys: new Set(
@@ -107,14 +103,17 @@ export function evaluateKeyPolicyPublicAccess(document: unknown, options: KeyPol
   for (const statement of read.statements) {
     if (statement.parsed.effect !== 'Deny' || statement.parsed.hasCondition) continue;
     if (statement.everyone === undefined) continue;
-    for (const action of statement.kmsActions) denied.add(action);
+    for (const action of kmsActionsOf(statement.parsed, options.kmsActions)) denied.add(action);
   }
 
   const publicStatements: PublicStatement[] = [];
   const refs: ParsedStatement[] = [];
   for (const statement of read.statements) {
     if (statement.parsed.effect !== 'Allow' || statement.everyone === undefined) continue;
-    const actions = statement.kmsActions.filter((action) => !denied.has(action));
+    // Expanded only for statements open to everyone: most key policy statements name their principals.
+    const actions = kmsActionsOf(statement.parsed, options.kmsActions).filter(
+      (action) => !denied.has(action),
+    );
     if (actions.length === 0) continue;
     const gaps: ConditionGap[] = [];
     let restricted = false;
