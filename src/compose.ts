@@ -8,25 +8,33 @@ import { loadCatalog, partitionOfRegion } from './catalog/index.js';
 import type { LoadedConfig } from './config/index.js';
 import type { AsffFinding } from './findings/index.js';
 import type { RateLimiter } from './importer/rate-limit.js';
-import type { ControlId } from './model/result.js';
 import type { UnitExecutor } from './scan/executor.js';
 import type { ScanResult, ScanSettings } from './scan/runner.js';
-import { runScan } from './scan/runner.js';
+import { failedScan, runScan } from './scan/runner.js';
+import type { ConfiguredScope } from './scan/scope.js';
+import { outsideScope, resolveScope, ScopeError } from './scan/scope.js';
 import type { ProgressEvent } from './scan/types.js';
 import type { ScanScope } from './store/types.js';
 
-/** The scan settings of the configuration, narrowed by a request's scope. */
+/** What the configuration lets a scan cover. */
+export function configuredScope(loaded: LoadedConfig): ConfiguredScope {
+  const { accounts, regions } = loaded.config;
+  return { accounts, regions, controls: loaded.enabledControls };
+}
+
+/** Why a requested scope is refused (it names something outside the configured scope), or undefined. */
+export function checkScope(loaded: LoadedConfig, scope: ScanScope): ScopeError | undefined {
+  const outside = outsideScope(configuredScope(loaded), scope);
+  return outside === undefined ? undefined : new ScopeError(outside);
+}
+
+/**
+ * The scan settings of the configuration, narrowed by a request's scope: the one resolver of every way a
+ * scan starts (CLI, API, schedule, queued job). Throws a ScopeError when the scope would widen it.
+ */
 export function scanSettings(loaded: LoadedConfig, scope: ScanScope = {}): ScanSettings {
   const { config } = loaded;
-  const accounts = scope.accounts?.length
-    ? { ...config.accounts, include: [...scope.accounts] }
-    : config.accounts;
-  const regions = scope.regions?.length
-    ? { mode: 'list' as const, list: [...scope.regions], exclude: config.regions.exclude }
-    : config.regions;
-  const controls: ControlId[] = scope.controls?.length
-    ? loaded.enabledControls.filter((c) => scope.controls!.includes(c))
-    : loaded.enabledControls;
+  const { accounts, regions, controls } = resolveScope(configuredScope(loaded), scope);
   return {
     accounts,
     regions,
@@ -70,7 +78,15 @@ export function awsContextFor(loaded: LoadedConfig, scanId: string, counter: Api
 
 /** Runs one scan with clients bound to this scan (session name carries the scan id). */
 export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions): Promise<ScanResult> {
-  const settings = scanSettings(loaded, options.scope);
+  let settings: ScanSettings;
+  try {
+    settings = scanSettings(loaded, options.scope);
+  } catch (error) {
+    // A job or request that would widen the scope runs nothing: no role is assumed, nothing is imported.
+    if (error instanceof ScopeError)
+      return failedScan(options.scanId, options.scope?.dryRun ?? loaded.config.import.dryRun, error);
+    throw error;
+  }
   const counter = new ApiCallCounter();
   const aws = awsContextFor(loaded, options.scanId, counter);
   try {

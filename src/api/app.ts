@@ -11,7 +11,8 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
 import type { ServiceMetrics } from '../service/metrics.js';
 import type { ScanControl } from '../service/scan-service.js';
-import type { ScanStore } from '../store/types.js';
+import type { OutsideScope } from '../scan/scope.js';
+import type { ScanScope, ScanStore } from '../store/types.js';
 import { bearerToken, tokenMatcher } from './auth.js';
 import type { FindingsQuery, PageQuery, ScanIdParams } from './schemas.js';
 import {
@@ -30,6 +31,8 @@ export interface ApiOptions {
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   isKnownRegion: (region: string) => boolean;
+  /** Why a requested scope is refused: it names accounts, regions or controls outside the configured scope. */
+  checkScope: (scope: ScanScope) => { message: string; outside: OutsideScope } | undefined;
   /** Next scheduled runs (ISO times), for GET /v1/schedule. */
   schedule: () => { crons: string[]; nextRuns: string[] };
   ready: () => boolean | Promise<boolean>;
@@ -119,12 +122,22 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
           .code(400)
           .send({ error: 'Bad Request', message: `unknown regions: ${unknown.join(', ')}`, statusCode: 400 });
       }
-      const scope = {
+      const scope: ScanScope = {
         ...(body.accounts ? { accounts: body.accounts } : {}),
         ...(body.regions ? { regions: body.regions } : {}),
         ...(body.controls ? { controls: body.controls } : {}),
         ...(body.dryRun !== undefined ? { dryRun: body.dryRun } : {}),
       };
+      // A request may only narrow the configured scope.
+      const refused = options.checkScope(scope);
+      if (refused !== undefined) {
+        return reply.code(400).send({
+          error: 'Bad Request',
+          message: refused.message,
+          statusCode: 400,
+          outside: refused.outside,
+        });
+      }
       const result = await options.service.start(scope, 'api');
       if (!result.started) {
         return reply.code(409).send({

@@ -98,7 +98,7 @@ export async function collectIam(client: IAMClient, context: IamCollectionContex
         { abortSignal: context.signal },
       );
     },
-    (page) => (page.IsTruncated ? page.Marker : undefined),
+    (page) => ({ token: page.Marker, truncated: page.IsTruncated }),
   );
   for await (const page of pages) {
     for (const detail of page.Policies ?? []) {

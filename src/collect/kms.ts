@@ -95,7 +95,7 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
     const pages = paginate(
       'kms:ListKeys',
       (Marker) => client.send(new ListKeysCommand({ Limit: 1000, Marker }), { abortSignal: context.signal }),
-      (page) => (page.Truncated ? page.NextMarker : undefined),
+      (page) => ({ token: page.NextMarker, truncated: page.Truncated }),
     );
     for await (const page of pages) {
       for (const entry of page.Keys ?? []) {

@@ -32,7 +32,8 @@ export async function describeOrganization(
   const pages = paginate(
     'organizations:ListAccounts',
     (NextToken) => client.send(new ListAccountsCommand({ NextToken }), { abortSignal: signal }),
-    (page) => page.NextToken,
+    // ListAccounts has no truncation flag: the token alone says whether more pages follow.
+    (page) => ({ token: page.NextToken }),
   );
   for await (const page of pages) {
     for (const account of page.Accounts ?? []) {

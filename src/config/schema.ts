@@ -33,7 +33,15 @@ export const ConfigSchema = Type.Object(
       {
         name: Type.String({ pattern: '^[\\w+=,.@-]{1,64}$', default: 'KeywardenMemberRole' }),
         externalId: Type.Optional(Type.String({ pattern: '^[\\w+=,.@:\\/-]{2,1224}$' })),
-        sessionDurationSeconds: Type.Integer({ minimum: 900, maximum: 43200, default: 3600 }),
+        // Hub to member is role chaining (the service itself runs with role credentials, or assumes
+        // hub.roleArn first), and AWS caps a chained session at one hour whatever the role's maximum.
+        sessionDurationSeconds: Type.Integer({
+          minimum: 900,
+          maximum: 3600,
+          default: 3600,
+          errorMessage:
+            'must be between 900 and 3600: assuming the member role is role chaining, and AWS caps chained sessions at 1 hour',
+        }),
         sessionNamePrefix: Type.String({ pattern: '^[\\w+=,.@-]{1,24}$', default: 'keywarden' }),
       },
       { ...strict, default: {} },

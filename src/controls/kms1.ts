@@ -8,6 +8,7 @@ import { analyzePolicy } from '../policy/index.js';
 import type { IamEvaluationContext } from './context.js';
 import type { Kms1Params } from './params.js';
 import {
+  ambiguitySentence,
   capitalize,
   errorClause,
   errorReasonCode,
@@ -83,7 +84,7 @@ function evaluatePolicy(
       ...base,
       status: 'FAILED',
       reasonCode: REASON_ALLOWED_ON_ALL_KEYS,
-      reason: `${capitalize(failedClause(analysis.actions))} (default version ${version.versionId}).`,
+      reason: `${capitalize(failedClause(analysis.actions))} (default version ${version.versionId}).${ambiguitySentence(analysis)}`,
       evidence,
     };
   }
@@ -91,7 +92,7 @@ function evaluatePolicy(
     ...base,
     status: 'PASSED',
     reasonCode: REASON_NOT_ON_ALL_KEYS,
-    reason: `In default version ${version.versionId}, ${passedClause(analysis.actions)}.`,
+    reason: `In default version ${version.versionId}, ${passedClause(analysis.actions)}.${ambiguitySentence(analysis)}`,
     evidence,
   };
 }

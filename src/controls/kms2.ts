@@ -11,6 +11,7 @@ import type { IamEvaluationContext } from './context.js';
 import type { Kms2Params } from './params.js';
 import type { PolicyEvidence } from './policy-verdict.js';
 import {
+  ambiguitySentence,
   errorClause,
   errorReasonCode,
   failedClause,
@@ -97,7 +98,9 @@ function evaluateIdentity(
       ...base,
       status: 'FAILED',
       reasonCode: REASON_ALLOWED_ON_ALL_KEYS,
-      reason: `In inline policy '${first.name}', ${failedClause(first.analysis.actions)}${others(failed.length - 1)}.`,
+      reason:
+        `In inline policy '${first.name}', ${failedClause(first.analysis.actions)}${others(failed.length - 1)}.` +
+        ambiguitySentence(first.analysis),
       evidence,
     };
   }
@@ -114,6 +117,7 @@ function evaluateIdentity(
     };
   }
   const count = analysed.length;
+  const ambiguous = analysed.find((item) => item.analysis.ok && item.analysis.ambiguity !== undefined);
   const example = analysed.find(
     (item) => item.analysis.ok && item.analysis.actions.some((a) => a.coverage === 'PARTIAL'),
   );
@@ -128,7 +132,8 @@ function evaluateIdentity(
     reason:
       `${count === 1 ? 'The' : `None of the ${count}`} inline polic${count === 1 ? 'y of the' : 'ies of the'} ` +
       `${KIND_WORD[identity.kind]} ${count === 1 ? 'does not allow' : 'allows'} ` +
-      `${params.blockedActions.join(' or ')} on every KMS key${detail}.`,
+      `${params.blockedActions.join(' or ')} on every KMS key${detail}.` +
+      (ambiguous ? ambiguitySentence(ambiguous.analysis, `Inline policy '${ambiguous.name}'`) : ''),
     evidence,
   };
 }

@@ -2,13 +2,20 @@
  * Turns the policy engine's analysis of one document into what KMS.1 and KMS.2 report: a reason code, a
  * sentence that names the statements and witness keys, and JSON evidence.
  */
-import type { ActionCoverage, PolicyAnalysis, PolicyError, StatementRef } from '../policy/index.js';
-import { statementLabel } from '../policy/index.js';
+import type {
+  ActionCoverage,
+  PolicyAmbiguity,
+  PolicyAnalysis,
+  PolicyError,
+  StatementRef,
+} from '../policy/index.js';
+import { describeDuplicates, statementLabel } from '../policy/index.js';
 
 export const REASON_ALLOWED_ON_ALL_KEYS = 'KMS_ACTIONS_ALLOWED_ON_ALL_KEYS';
 export const REASON_NOT_ON_ALL_KEYS = 'NO_BLOCKED_ACTION_ON_ALL_KEYS';
 export const REASON_POLICY_INVALID = 'POLICY_INVALID';
 export const REASON_POLICY_TOO_COMPLEX = 'POLICY_TOO_COMPLEX';
+export const REASON_POLICY_AMBIGUOUS = 'POLICY_AMBIGUOUS';
 
 /** JSON evidence of one analysed document. */
 export type PolicyEvidence =
@@ -20,6 +27,8 @@ export type PolicyEvidence =
       actionsAllowedOnAllKeys: string[];
       /** Per blocked action: coverage, granting/denying statements, witness keys. */
       actions: ActionCoverage[];
+      /** Present when the document has duplicated members: the verdict is the worst of its readings. */
+      ambiguity?: PolicyAmbiguity;
     }
   | { verdict: 'NOT_AVAILABLE'; error: PolicyError };
 
@@ -31,11 +40,26 @@ export function policyEvidence(analysis: PolicyAnalysis): PolicyEvidence {
     statementCount: analysis.statementCount,
     actionsAllowedOnAllKeys: analysis.actions.filter((a) => a.coverage === 'ALL').map((a) => a.action),
     actions: analysis.actions,
+    ...(analysis.ambiguity ? { ambiguity: analysis.ambiguity } : {}),
   };
 }
 
+/**
+ * A sentence for a verdict taken over the readings of duplicated members (empty without any), e.g.
+ * " The document names Statement[0].Resource twice or more; of its 2 readings, the worst is reported."
+ */
+export function ambiguitySentence(analysis: PolicyAnalysis, subject = 'The document'): string {
+  if (!analysis.ok || analysis.ambiguity === undefined) return '';
+  const { duplicatedMembers, readings, evaluated } = analysis.ambiguity;
+  const members = describeDuplicates(duplicatedMembers);
+  return analysis.verdict === 'FAILED'
+    ? ` ${subject} has duplicate keys (${members}): at least one of its readings fails, which is reported (${evaluated} of ${Number.isFinite(readings) ? readings : 'too many'} readings evaluated).`
+    : ` ${subject} has duplicate keys (${members}): all ${readings} readings pass.`;
+}
+
 export function errorReasonCode(error: PolicyError): string {
-  return error.code === 'TOO_COMPLEX' ? REASON_POLICY_TOO_COMPLEX : REASON_POLICY_INVALID;
+  if (error.code === 'TOO_COMPLEX') return REASON_POLICY_TOO_COMPLEX;
+  return error.code === 'AMBIGUOUS' ? REASON_POLICY_AMBIGUOUS : REASON_POLICY_INVALID;
 }
 
 /** `'AllowAll' (#0)` or `#3` (statements are numbered from 0, as in the engine). */

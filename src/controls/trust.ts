@@ -4,7 +4,7 @@
  * that every Allow statement trusts nothing but the management account; any doubt keeps it in scope.
  */
 import type { PolicyDocumentInput } from '../model/snapshot.js';
-import { parsePolicyDocument } from '../policy/index.js';
+import { describeDuplicates, duplicateMembersOf, parsePolicyDocument } from '../policy/index.js';
 
 export interface TrustDecision {
   onlyManagementAccount: boolean;
@@ -62,6 +62,10 @@ export function isAssumableOnlyByManagementAccount(
   if (trustPolicy === undefined) return no('the trust policy was not collected');
   const parsed = parsePolicyDocument(trustPolicy, { requireResource: false });
   if (!parsed.ok) return no(`the trust policy could not be parsed: ${parsed.error.message}`);
+  // Readers resolve duplicated members differently: that doubt keeps the role in scope.
+  const duplicates = duplicateMembersOf(trustPolicy);
+  if (duplicates.length > 0)
+    return no(`the trust policy has duplicate keys (${describeDuplicates(duplicates)})`);
   const allows = parsed.policy.statements.filter((statement) => statement.effect === 'Allow');
   if (allows.length === 0) return no('the trust policy has no Allow statement');
   for (const statement of allows) {

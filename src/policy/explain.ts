@@ -51,7 +51,12 @@ export function explainAnalysis(analysis: PolicyAnalysis): string {
     analysis.verdict === 'FAILED'
       ? `FAILED: the policy allows ${failing.join(' and ')} on all KMS keys.`
       : 'PASSED: no blocked action is allowed on all KMS keys.';
-  return [headline, ...analysis.actions.map((a) => `  - ${a.coverage.padEnd(7)} ${explainAction(a)}`)].join(
-    '\n',
-  );
+  const lines = [headline, ...analysis.actions.map((a) => `  - ${a.coverage.padEnd(7)} ${explainAction(a)}`)];
+  if (analysis.ambiguity !== undefined) {
+    const { duplicatedMembers, readings, evaluated } = analysis.ambiguity;
+    lines.push(
+      `  duplicate keys (${duplicatedMembers.join(', ')}): ${evaluated} of ${readings} readings evaluated, the worst verdict reported.`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -46,8 +46,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+export type DecodedDocument =
+  | {
+      ok: true;
+      value: unknown;
+      /** The JSON text it was parsed from (absent for an object given as is). */
+      text?: string;
+    }
+  | { ok: false; error: PolicyError };
+
 /** Turns a string (raw JSON, or URL-encoded JSON as IAM returns it) or an object into an object. */
-function decodeDocument(input: unknown): { ok: true; value: unknown } | { ok: false; error: PolicyError } {
+export function decodeDocument(input: unknown): DecodedDocument {
   if (isPlainObject(input)) return { ok: true, value: input };
   if (typeof input !== 'string') {
     return {
@@ -80,7 +89,7 @@ function decodeDocument(input: unknown): { ok: true; value: unknown } | { ok: fa
     }
   }
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return { ok: true, value: JSON.parse(text) as unknown, text };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return {

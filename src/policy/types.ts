@@ -33,7 +33,9 @@ export type PolicyErrorCode =
   | 'INVALID_DOCUMENT'
   | 'INVALID_STATEMENT'
   | 'TOO_LARGE'
-  | 'TOO_COMPLEX';
+  | 'TOO_COMPLEX'
+  /** Duplicated members give more readings than are evaluated, and none of those evaluated fails. */
+  | 'AMBIGUOUS';
 
 /** Why a document could not be decided. Returned, never thrown. */
 export interface PolicyError {
@@ -51,8 +53,20 @@ export type PolicyAnalysis =
       statementCount: number;
       /** One entry per blocked action, in the order given. */
       actions: ActionCoverage[];
+      /** The document has duplicated members: the verdict is the worst of its readings. */
+      ambiguity?: PolicyAmbiguity;
     }
   | { ok: false; verdict: 'NOT_AVAILABLE'; error: PolicyError };
+
+/** Members a document names twice or more in one object, which JSON readers resolve differently. */
+export interface PolicyAmbiguity {
+  /** e.g. `Statement[0].Resource`. */
+  duplicatedMembers: string[];
+  /** How many readings the duplicates give (each duplicated member taking each of its values). */
+  readings: number;
+  /** How many were evaluated (all of them, up to a bound). */
+  evaluated: number;
+}
 
 export interface AnalyzeOptions {
   /** Partition whose key space is checked (`aws`, `aws-cn`, `aws-us-gov`, ...). Default `aws`. */

@@ -105,6 +105,21 @@ export function summarize(
   return summary;
 }
 
+/** A scan refused before it planned anything (e.g. a scope outside the configuration's). */
+export function failedScan(scanId: string, dryRun: boolean, error: unknown, now = new Date()): ScanResult {
+  const summary = summarize(scanId, now, dryRun, 0, [], []);
+  return {
+    summary: {
+      ...summary,
+      state: 'failed',
+      finishedAt: now.toISOString(),
+      durationMs: 0,
+      error: { code: errorCode(error), message: errorMessage(error) },
+    },
+    units: [],
+  };
+}
+
 export async function runScan(request: ScanRequest): Promise<ScanResult> {
   const { settings, clients, signal } = request;
   const now = request.now ?? (() => new Date());
@@ -157,10 +172,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
           outcomes.push(accountFailure(accountId, 'credentials', error, settings.controls));
           return;
         }
-        if (settings.regions.mode === 'list') {
-          regionsByAccount.set(accountId, selectRegions(settings.regions.list, settings.regions));
-          return;
-        }
+        // Even with a region list: a region the account has not opted in to is never tried.
         try {
           const enabled = await enabledRegions(clients.ec2(accountId, settings.homeRegion), signal);
           regionsByAccount.set(accountId, selectRegions(enabled, settings.regions));

@@ -223,6 +223,8 @@ async function deliver(
     });
     const problems = validateFinding(finding);
     if (problems.length > 0) {
+      // Its Id is missing from what this scan produced: without this its existing finding would be archived.
+      complete.delete(result.controlId);
       outcome.importFailed++;
       outcome.errors.push({
         stage: 'import',

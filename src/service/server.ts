@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import { isKnownRegion, loadCatalog } from '../catalog/index.js';
 import type { LoadedConfig } from '../config/index.js';
-import { executeScan } from '../compose.js';
+import { checkScope, executeScan } from '../compose.js';
 import { LocalRateLimiter } from '../importer/rate-limit.js';
 import type { Logger } from '../log/index.js';
 import { Queue } from 'bullmq';
@@ -118,6 +118,7 @@ function serviceApp(
     rateLimitPerMinute: api.rateLimitPerMinute,
     bodyLimitBytes: api.bodyLimitBytes,
     isKnownRegion,
+    checkScope: (scope) => checkScope(loaded, scope),
     schedule: () => parts.scheduler.describe(),
     ready: parts.ready,
     logger: parts.logger,

@@ -23,6 +23,7 @@ import {
 import { seededRandom } from './random.js';
 import * as hub from './securityhub.js';
 import type { SimSession, SimState } from './state.js';
+import { truncatedWithoutToken } from './truncation.js';
 
 export interface SimulatorFaults {
   /** Added to every call. */
@@ -49,6 +50,8 @@ export interface SimulatorFaults {
   slowLatencyMs: number;
   /** Odd but possible answers from AWS (see kms-orgs.ts). */
   quirks: Set<Quirk>;
+  /** List operations (`kms:ListKeys`, `iam:GetAccountAuthorizationDetails`) whose pages say truncated but carry no token. */
+  truncatedWithoutToken: Set<string>;
   /** Lifetime of AssumeRole credentials, overriding DurationSeconds (tests of credential refresh). */
   credentialLifetimeSeconds?: number;
 }
@@ -160,6 +163,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     slowOperations: new Set(),
     slowLatencyMs: 2_000,
     quirks: new Set(),
+    truncatedWithoutToken: new Set(),
     ...options.faults,
   };
   const hubFaults: hub.HubFaults = {
@@ -296,6 +300,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       body: call.json,
       quirks: faults.quirks,
     };
+    const page = (answer: unknown) =>
+      faults.truncatedWithoutToken.has(`${service}:${action}`) ? truncatedWithoutToken(answer) : answer;
     const unknown = () =>
       new AwsError(
         protocolOf(service) === 'query' ? 'InvalidAction' : 'UnknownOperationException',
@@ -308,11 +314,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       case 'sts:GetCallerIdentity':
         return sendQuery(res, action, iamSts.STS_NAMESPACE, iamSts.getCallerIdentity(query));
       case 'iam:GetAccountAuthorizationDetails':
-        return sendQuery(res, action, iamSts.IAM_NAMESPACE, iamSts.getAccountAuthorizationDetails(query));
+        return sendQuery(
+          res,
+          action,
+          iamSts.IAM_NAMESPACE,
+          page(iamSts.getAccountAuthorizationDetails(query)),
+        );
       case 'ec2:DescribeRegions':
         return sendEc2(res, action, iamSts.describeRegions(query));
       case 'kms:ListKeys':
-        return sendJson(res, kmsOrgs.listKeys(jsonCall));
+        return sendJson(res, page(kmsOrgs.listKeys(jsonCall)));
       case 'kms:DescribeKey':
         return sendJson(res, kmsOrgs.describeKey(jsonCall));
       case 'kms:GetKeyRotationStatus':

@@ -80,6 +80,11 @@ describe('configuration', () => {
       { memberRole: { sessionDurationSeconds: 99999 } },
       /memberRole\.sessionDurationSeconds/,
     ],
+    [
+      'session longer than a chained session may last',
+      { memberRole: { sessionDurationSeconds: 3601 } },
+      /memberRole\.sessionDurationSeconds: must be between 900 and 3600: .*role chaining.*1 hour/,
+    ],
     ['bad retry mode', { aws: { retryMode: 'legacy' } }, /aws\.retryMode: must be one of adaptive, standard/],
     [
       'rotation period too short',

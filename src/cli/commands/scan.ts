@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { isKnownRegion } from '../../catalog/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
-import { executeScan } from '../../compose.js';
+import { checkScope, executeScan } from '../../compose.js';
 import type { AsffFinding } from '../../findings/index.js';
 import { CONTROL_IDS, type ControlId } from '../../model/result.js';
 import type { ScanSummary } from '../../scan/types.js';
@@ -84,6 +84,9 @@ export function registerScanCommand(program: Command): void {
       try {
         scope = parseScope(options);
         loaded = loadConfig({ ...(options.config ? { file: options.config } : {}) });
+        // --accounts/--regions/--controls may only narrow what the configuration allows.
+        const refused = checkScope(loaded, scope);
+        if (refused !== undefined) throw new UsageError(refused.message);
       } catch (error) {
         if (error instanceof UsageError || error instanceof ConfigError) {
           process.stderr.write(`keywarden scan: ${error.message}\n`);
