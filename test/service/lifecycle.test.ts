@@ -98,6 +98,33 @@ describe('the in-process scan lifecycle', () => {
     await store.close();
   });
 
+  it('records and counts a scan stopped by shutdown as interrupted, not cancelled', async () => {
+    aws = await startAws({ organization: { seed: 3, accounts: 2, regions: ['us-east-1', 'eu-west-1'] } });
+    aws.faults.latencyMs = 300;
+    const loaded = config();
+    const store = new SqliteScanStore(':memory:');
+    const metrics = new ServiceMetrics();
+    const service = new ScanService(
+      store,
+      (request) => executeScan(loaded, request),
+      silentLogger(),
+      metrics,
+    );
+    const started = await service.start({}, 'api');
+    if (!started.started) throw new Error('not started');
+
+    // No grace: the scan, still waiting on its first calls, is cancelled by the drain.
+    await service.drain(0);
+
+    const record = (await store.getScan(started.scan.id))!;
+    expect(record.state).toBe('interrupted');
+    expect(record.summary?.state).toBe('interrupted');
+    expect(await sample(metrics, 'keywarden_scans_running')).toBe(0);
+    expect(await sample(metrics, 'keywarden_scans_total{state="interrupted"}')).toBe(1);
+    expect(await sample(metrics, 'keywarden_scans_total{state="cancelled"}')).toBeUndefined();
+    await store.close();
+  });
+
   it('counts a scan that completes once, by its state', async () => {
     aws = await startAws({ organization: { seed: 3, accounts: 1, regions: ['us-east-1'] } });
     const loaded = config();
