@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log/index.js';
+import { newScanRecord } from '../scan/lifecycle.js';
 import type { ScanControl, StartResult } from '../service/scan-service.js';
 import { scopeKey } from '../service/scan-service.js';
 import type { RedisScanStore } from '../store/redis.js';
@@ -31,14 +32,7 @@ export class DistributedScanService implements ScanControl {
       if (!(await this.coordination.takeOverScope(key, holder, id)))
         return { started: false, runningScanId: (await this.coordination.claimScope(key, id)) ?? holder };
     }
-    const record: ScanRecord = {
-      id,
-      trigger,
-      scope,
-      state: 'running',
-      createdAt: new Date().toISOString(),
-      progress: { done: 0, total: 0 },
-    };
+    const record = newScanRecord(id, scope, trigger);
     try {
       await this.store.createScan(record);
       await this.scans.add(

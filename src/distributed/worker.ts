@@ -13,11 +13,11 @@ import { isTransientCode } from '../collect/errors.js';
 import { awsContextFor, executeScan } from '../compose.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { findingSink, recordUnit, runScanLifecycle } from '../scan/lifecycle.js';
 import type { ScanSummary, UnitOutcome } from '../scan/types.js';
 import { newOutcome } from '../scan/types.js';
 import { runUnit } from '../scan/unit.js';
 import { ServiceMetrics } from '../service/metrics.js';
-import { toFindingRecord } from '../service/scan-service.js';
 import { RedisScanStore } from '../store/redis.js';
 import { BullMqExecutor } from './bullmq-executor.js';
 import { Coordination } from './coordination.js';
@@ -134,7 +134,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           limiter,
           now: () => new Date(),
           signal: controller.signal,
-          findingSink: (findings) => store.addFindings(scanId, findings.map(toFindingRecord)),
+          findingSink: findingSink(store, scanId),
         });
       } finally {
         stopWatching();
@@ -147,14 +147,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       throw new TransientUnitFailure(outcome);
     }
     outcome.attempts = Math.max(job.attemptsStarted, attempt);
-    await store.addUnit(scanId, outcome);
-    metrics.unitFinished(outcome);
-    const { accountId, region, state, errors, imported, archived } = outcome;
-    log[state === 'done' ? 'info' : 'warn'](
-      { accountId, region, state, errors, imported, archived },
-      'unit finished',
-    );
-    return { state };
+    await recordUnit({ store, metrics }, scanId, outcome, log);
+    return { state: outcome.state };
   };
 
   const processScan = async (job: Job<ScanJob>): Promise<{ state: string }> => {
@@ -165,58 +159,44 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       throw new UnrecoverableError((error as Error).message);
     }
     const { scanId, scope, scopeKey } = data;
-    const log = logger.child({ scanId });
     const record = await store.getScan(scanId);
     // A coordinator that was itself retried after finishing has nothing left to do.
     if (record === undefined || record.state !== 'running') return { state: record?.state ?? 'unknown' };
     const controller = new AbortController();
     setMaxListeners(0, controller.signal);
     const stopWatching = watchCancel(coordination, scanId, controller);
-    const progress = { done: 0, total: 0 };
-    log.info({ scope, attempt: job.attemptsMade + 1 }, 'scan coordinator started');
-    metrics.scanStarted();
     try {
-      const result = await executeScan(loaded, {
-        scanId,
-        scope,
-        signal: controller.signal,
-        limiter,
-        executor: new BullMqExecutor({
-          queue: unitsQueue,
+      const state = await runScanLifecycle(
+        {
+          scanId,
           store,
-          attempts: executor.unitAttempts,
-          backoffMs: executor.retryBackoffMs,
-        }),
-        onProgress: (event) => {
-          if (event.type === 'planned') {
-            progress.total = event.units;
-            log.info({ units: event.units, skipped: event.skipped }, 'scan planned');
-          } else if (event.type === 'unit-finished') {
-            progress.done = event.done;
-            // Account-level failures (no role, no regions) have no unit job: the coordinator records them.
-            if (event.outcome.region === '*') void store.addUnit(scanId, event.outcome);
-          } else return;
-          void store.updateScan(scanId, { progress: { ...progress } });
+          logger,
+          metrics,
+          started: { message: 'scan coordinator started', fields: { scope, attempt: job.attemptsMade + 1 } },
+          // Unit jobs record their units; account-level failures (no role, no regions) have no unit job.
+          recordsUnit: (outcome) => outcome.region === '*',
+          // The unit jobs' API calls were counted by their workers.
+          finalize: async (summary) => ({
+            ...summary,
+            apiCalls: mergeApiCalls(summary.apiCalls, await store.apiCalls(scanId)),
+          }),
         },
-      });
-      const summary = {
-        ...result.summary,
-        apiCalls: mergeApiCalls(result.summary.apiCalls, await store.apiCalls(scanId)),
-      };
-      await store.updateScan(scanId, {
-        state: summary.state,
-        summary,
-        progress: { ...progress },
-        finishedAt: summary.finishedAt ?? new Date().toISOString(),
-      });
-      log.info({ state: summary.state, units: summary.units, findings: summary.findings }, 'scan finished');
-      metrics.scanFinished(summary);
-      return { state: summary.state };
-    } catch (error) {
-      log.error({ err: error }, 'scan failed');
-      metrics.scanFailed();
-      await store.updateScan(scanId, { state: 'failed', finishedAt: new Date().toISOString() });
-      return { state: 'failed' };
+        ({ onProgress }) =>
+          executeScan(loaded, {
+            scanId,
+            scope,
+            signal: controller.signal,
+            limiter,
+            executor: new BullMqExecutor({
+              queue: unitsQueue,
+              store,
+              attempts: executor.unitAttempts,
+              backoffMs: executor.retryBackoffMs,
+            }),
+            onProgress,
+          }),
+      );
+      return { state };
     } finally {
       stopWatching();
       await coordination.releaseScope(scopeKey, scanId);

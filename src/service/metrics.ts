@@ -1,8 +1,9 @@
 /** Prometheus metrics for /metrics: scans, units, findings, API calls and throttles, durations. */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ScanMetrics } from '../scan/lifecycle.js';
 import type { ScanSummary, UnitOutcome } from '../scan/types.js';
 
-export class ServiceMetrics {
+export class ServiceMetrics implements ScanMetrics {
   readonly registry = new Registry();
   private readonly scans = new Counter({
     name: 'keywarden_scans_total',

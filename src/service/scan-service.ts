@@ -5,19 +5,16 @@
 import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AsffFinding } from '../findings/index.js';
-import type { ControlId } from '../model/result.js';
+import type { LifecycleHooks, ScanMetrics } from '../scan/lifecycle.js';
+import { newScanRecord, runScanLifecycle } from '../scan/lifecycle.js';
 import type { ScanResult } from '../scan/runner.js';
-import type { ProgressEvent } from '../scan/types.js';
-import type { FindingRecord, ScanRecord, ScanScope, ScanStore } from '../store/types.js';
-import type { ServiceMetrics } from './metrics.js';
+import type { ScanRecord, ScanScope, ScanStore } from '../store/types.js';
 
-export interface ExecuteRequest {
+/** The lifecycle's hooks (progress, findings) plus what the scan is. */
+export interface ExecuteRequest extends LifecycleHooks {
   scanId: string;
   scope: ScanScope;
   signal: AbortSignal;
-  onProgress: (event: ProgressEvent) => void;
-  findingSink: (findings: AsffFinding[]) => Promise<void>;
 }
 
 /** Runs one scan end to end (the composition root binds it to clients and settings). */
@@ -50,22 +47,6 @@ export function scopeKey(scope: ScanScope): string {
   ]);
 }
 
-export function toFindingRecord(finding: AsffFinding): FindingRecord {
-  const resource = finding.Resources[0];
-  return {
-    id: finding.Id,
-    controlId: finding.Compliance?.SecurityControlId as ControlId,
-    status: (finding.Compliance?.Status ?? 'NOT_AVAILABLE') as FindingRecord['status'],
-    accountId: finding.AwsAccountId,
-    region: finding.Region ?? resource?.Region ?? '',
-    resourceArn: resource?.Id ?? '',
-    resourceType: resource?.Type ?? '',
-    title: finding.Title,
-    reason: finding.Compliance?.StatusReasons?.[0]?.Description ?? '',
-    recordState: (finding.RecordState ?? 'ACTIVE') as FindingRecord['recordState'],
-  };
-}
-
 export class ScanService implements ScanControl {
   private readonly running = new Map<string, RunningScan>();
 
@@ -73,7 +54,7 @@ export class ScanService implements ScanControl {
     private readonly store: ScanStore,
     private readonly execute: ExecuteScan,
     private readonly logger: Logger,
-    private readonly metrics?: ServiceMetrics,
+    private readonly metrics?: ScanMetrics,
   ) {}
 
   /** Starts a scan unless one with the same scope is running. */
@@ -81,14 +62,7 @@ export class ScanService implements ScanControl {
     const key = scopeKey(scope);
     for (const [id, scan] of this.running)
       if (scan.scopeKey === key) return { started: false, runningScanId: id };
-    const record: ScanRecord = {
-      id: randomUUID(),
-      trigger,
-      scope,
-      state: 'running',
-      createdAt: new Date().toISOString(),
-      progress: { done: 0, total: 0 },
-    };
+    const record = newScanRecord(randomUUID(), scope, trigger);
     await this.store.createScan(record);
     const controller = new AbortController();
     // Every call in flight listens to the scan's signal: more than Node's default of 10.
@@ -99,48 +73,20 @@ export class ScanService implements ScanControl {
   }
 
   private async run(record: ScanRecord, controller: AbortController): Promise<void> {
-    const log = this.logger.child({ scanId: record.id });
-    const progress = { done: 0, total: 0 };
-    this.metrics?.scanStarted();
-    log.info({ scope: record.scope, trigger: record.trigger }, 'scan started');
-    try {
-      const result = await this.execute({
+    await runScanLifecycle(
+      {
         scanId: record.id,
-        scope: record.scope,
-        signal: controller.signal,
-        onProgress: (event) => {
-          if (event.type === 'planned') {
-            progress.total = event.units;
-            log.info({ units: event.units, skipped: event.skipped }, 'scan planned');
-          } else if (event.type === 'unit-finished') {
-            progress.done = event.done;
-            this.metrics?.unitFinished(event.outcome);
-            const { accountId, region, controls, state, errors, imported, archived } = event.outcome;
-            log[state === 'done' ? 'info' : 'warn'](
-              { accountId, region, controls, state, errors, imported, archived },
-              'unit finished',
-            );
-            void this.store.addUnit(record.id, event.outcome);
-            void this.store.updateScan(record.id, { progress: { ...progress } });
-          }
-        },
-        findingSink: (findings) => this.store.addFindings(record.id, findings.map(toFindingRecord)),
-      });
-      // A scan cancelled by shutdown is interrupted, not cancelled by a user.
-      const state =
-        result.summary.state === 'cancelled' && this.draining ? 'interrupted' : result.summary.state;
-      await this.store.updateScan(record.id, {
-        state,
-        summary: { ...result.summary, state },
-        progress: { ...progress },
-        finishedAt: result.summary.finishedAt ?? new Date().toISOString(),
-      });
-      this.metrics?.scanFinished({ ...result.summary, state });
-      log.info({ state, units: result.summary.units, findings: result.summary.findings }, 'scan finished');
-    } catch (error) {
-      log.error({ err: error }, 'scan failed');
-      await this.store.updateScan(record.id, { state: 'failed', finishedAt: new Date().toISOString() });
-    }
+        store: this.store,
+        logger: this.logger,
+        metrics: this.metrics,
+        started: { message: 'scan started', fields: { scope: record.scope, trigger: record.trigger } },
+        // A scan cancelled by shutdown is interrupted, not cancelled by a user.
+        finalize: (summary) =>
+          summary.state === 'cancelled' && this.draining ? { ...summary, state: 'interrupted' } : summary,
+      },
+      (hooks) =>
+        this.execute({ scanId: record.id, scope: record.scope, signal: controller.signal, ...hooks }),
+    );
   }
 
   /** Cancels a running scan: units in flight stop at their next call and archive nothing. */
