@@ -207,7 +207,8 @@ function wording(error: ValueError): string {
       return `${dataPath(error.path.slice(0, at))} should have required property '${error.path.slice(at + 1)}'`;
     }
     case ValueErrorType.ObjectAdditionalProperties:
-      return `${path} should NOT have additional properties`;
+      // TypeBox points at the extra member; AWS's validator names the object holding it.
+      return `${dataPath(error.path.slice(0, error.path.lastIndexOf('/')))} should NOT have additional properties`;
     case ValueErrorType.ObjectMaxProperties:
       return `${path} should NOT have more than ${String(schema['maxProperties'])} properties`;
     case ValueErrorType.StringMaxLength:
