@@ -78,7 +78,7 @@ export async function signedFetch(endpoint: string, request: RawRequest): Promis
   const response = await fetch(`${endpoint}${request.path ?? '/'}`, {
     method: request.method ?? 'POST',
     headers: Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name !== 'host')),
-    body: request.body,
+    ...(request.body === '' && request.method === 'GET' ? {} : { body: request.body }),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
