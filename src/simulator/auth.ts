@@ -3,6 +3,7 @@
  * token of temporary credentials. Each refusal uses the error code and HTTP status the service answers.
  */
 import { AwsError, type Protocol } from './protocol.js';
+import { OPT_IN_REGIONS } from './regions.js';
 import type { SignedRequest } from './sigv4.js';
 import { checkSignature, parseAuthorization } from './sigv4.js';
 import type { SimSession, SimState } from './state.js';
@@ -94,6 +95,9 @@ export function authenticate(state: SimState, request: SignedRequest, protocol: 
     throw errors.invalidToken(protocol);
   if (caller.expiration !== undefined && caller.expiration.getTime() <= Date.now())
     throw errors.expired(protocol);
+  // A region the account has not opted in to does not know the account's credentials.
+  if (OPT_IN_REGIONS.includes(authorization.region) && !state.regions.includes(authorization.region))
+    throw errors.invalidToken(protocol);
   const problem = checkSignature(request, authorization, amzDate, caller.secretAccessKey);
   if (problem === 'host-unsigned')
     throw errors.mismatch(

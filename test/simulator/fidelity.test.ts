@@ -1,5 +1,5 @@
 /** Parameters AWS rejects are rejected (never clamped), and the answers keywarden reads are AWS's. */
-import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeRegionsCommand, type DescribeRegionsCommandInput, EC2Client } from '@aws-sdk/client-ec2';
 import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -101,7 +101,7 @@ describe('out-of-range parameters are refused with AWS’s validation errors', (
 });
 
 describe('EC2 DescribeRegions lists the partition with opt-in status', () => {
-  const describe_ = async (input: ConstructorParameters<typeof DescribeRegionsCommand>[0]) =>
+  const describe_ = async (input: DescribeRegionsCommandInput) =>
     (
       await new EC2Client(config(await member(accounts[1]!))).send(new DescribeRegionsCommand(input))
     ).Regions!.map((r) => [r.RegionName, r.OptInStatus]);
@@ -121,6 +121,18 @@ describe('EC2 DescribeRegions lists the partition with opt-in status', () => {
     expect(enabled).toHaveLength(18);
     expect(enabled.some(([, status]) => status === 'not-opted-in')).toBe(false);
     expect(enabled).toContainEqual(['eu-south-1', 'opted-in']);
+  });
+
+  it('refuses calls into a region the account has not opted in to', async () => {
+    const credentials = await member(accounts[1]!);
+    await expect(
+      new KMSClient(config(credentials, 'af-south-1')).send(new ListKeysCommand({})),
+    ).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+    });
+    await expect(
+      new KMSClient(config(credentials, 'eu-south-1')).send(new ListKeysCommand({})),
+    ).resolves.toHaveProperty('Keys');
   });
 
   it('honours RegionNames and Filters, and refuses unknown ones', async () => {

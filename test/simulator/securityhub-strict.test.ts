@@ -119,7 +119,7 @@ describe('BatchImportFindings validates each finding against AwsSecurityFinding'
     ['unknown-member', { Colour: 'blue' }, 'data should NOT have additional properties'],
     [
       '51-product-fields',
-      { ProductFields: Object.fromEntries(many(51, (i) => [`k${i}`, 'v'])) },
+      { ProductFields: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) },
       'data.ProductFields should NOT have more than 50 properties',
     ],
     ['no-severity', { Severity: undefined }, "data should have required property 'Severity'"],
