@@ -55,3 +55,12 @@ export function partitionRegions(optedIn: readonly string[]): { name: string; op
     })),
   ].sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/**
+ * The partition's regions other than `regions`: a test that wants a scan limited to the regions holding
+ * simulated data excludes these (`regions.exclude`), as an operator would, while DescribeRegions still
+ * answers for the whole partition.
+ */
+export function regionsOutside(regions: readonly string[]): string[] {
+  return [...DEFAULT_ENABLED_REGIONS, ...OPT_IN_REGIONS].filter((r) => !regions.includes(r)).sort();
+}

@@ -42,7 +42,7 @@ describe('regions that are not opted in', () => {
 
   it('scans every enabled region (default and opted-in) and never one that is not opted in', async () => {
     aws.counters.reset();
-    const result = await scan();
+    const result = await scan({ regions: { mode: 'enabled' } });
     expect(result.summary.state).toBe('completed');
     const scanned = new Set(result.units.map((u) => u.region));
     for (const region of ['us-east-1', 'eu-south-1', 'sa-east-1', 'ap-northeast-3'])
