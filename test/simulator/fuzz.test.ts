@@ -10,7 +10,7 @@ import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
 import { type Credentials, protocolHeaders, signedFetch } from './signed.js';
 
-const RUNS = 150;
+const RUNS = 250;
 let sim: RunningSimulator;
 let member: Credentials;
 
@@ -40,6 +40,30 @@ beforeAll(async () => {
     secretAccessKey: c.SecretAccessKey!,
     sessionToken: c.SessionToken!,
   };
+  // A stored finding, so that GetFindings' filters are evaluated against something.
+  const finding = {
+    SchemaVersion: '2018-10-08',
+    Id: 'fuzz-seed',
+    ProductArn: `arn:aws:securityhub:us-east-1:${account}:product/${account}/default`,
+    GeneratorId: 'fuzz',
+    AwsAccountId: account,
+    Types: ['Software and Configuration Checks'],
+    CreatedAt: '2026-01-01T00:00:00Z',
+    UpdatedAt: '2026-01-01T00:00:00Z',
+    Severity: { Label: 'LOW' },
+    Title: 'fuzz',
+    Description: 'fuzz',
+    Resources: [{ Type: 'Other', Id: 'fuzz' }],
+    Compliance: { Status: 'FAILED' },
+  };
+  const seeded = await signedFetch(sim.endpoint, {
+    service: 'securityhub',
+    path: '/findings/import',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ Findings: [finding] }),
+    credentials: member,
+  });
+  expect(JSON.parse(seeded.text)).toMatchObject({ SuccessCount: 1 });
 });
 afterAll(async () => sim.stop());
 
@@ -58,19 +82,45 @@ const MEMBERS = [
   'Value',
   'Comparison',
 ];
+// Objects are favoured, and null and scalars where structures belong: that is where parsers crash.
 const json = fc.letrec((tie) => ({
   value: fc.oneof(
-    { depthSize: 'small' },
-    fc.jsonValue({ maxDepth: 2 }),
-    tie('object'),
-    fc.array(tie('value'), { maxLength: 3 }),
+    // At the maximum depth the first (a scalar) is taken.
+    { depthSize: 'small', maxDepth: 4 },
+    { arbitrary: fc.constantFrom(null, '', 'x', 0, 1001, -1, true, 'FAILED', 'EQUALS'), weight: 3 },
+    { arbitrary: tie('object'), weight: 3 },
+    { arbitrary: fc.array(tie('value'), { maxLength: 3 }), weight: 2 },
+    { arbitrary: fc.jsonValue({ maxDepth: 1 }), weight: 1 },
   ),
-  object: fc.dictionary(fc.constantFrom(...MEMBERS), tie('value'), { maxKeys: 4 }),
+  object: fc.dictionary(fc.constantFrom(...MEMBERS), tie('value'), { maxKeys: 3 }),
 })).object;
 const body = fc.oneof(
   json.map((v) => JSON.stringify(v)),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc.string({ maxLength: 40 }),
+);
+
+/** Bodies shaped like each Security Hub operation's input, with random values where members belong. */
+const anyValue = json.chain((o) => fc.constantFrom(...Object.values(o), o));
+const shaped = fc.oneof(
+  fc.record({ Findings: fc.array(anyValue, { maxLength: 3 }) }),
+  fc.record(
+    {
+      Filters: fc.dictionary(
+        fc.constantFrom('ComplianceStatus', 'Id', 'RecordState', 'SeverityLabel', 'Type', 'Nope'),
+        anyValue,
+        { maxKeys: 2 },
+      ),
+      SortCriteria: anyValue,
+      MaxResults: anyValue,
+      NextToken: anyValue,
+    },
+    { requiredKeys: ['Filters'] },
+  ),
+);
+const restBody = fc.oneof(
+  body,
+  shaped.map((v) => JSON.stringify(v)),
 );
 
 const JSON_TARGETS = [
@@ -152,7 +202,7 @@ describe('fuzzing the request parsers', () => {
   it('REST-JSON (Security Hub): no 500', async () => {
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...REST_TARGETS), body, async ({ method, path }, text) => {
+      fc.asyncProperty(fc.constantFrom(...REST_TARGETS), restBody, async ({ method, path }, text) => {
         runs++;
         const response = await signedFetch(sim.endpoint, {
           service: 'securityhub',
@@ -165,7 +215,16 @@ describe('fuzzing the request parsers', () => {
         record(response.status);
         expect(response.status, `${method} ${path} ${text} -> ${response.text}`).toBeLessThan(500);
       }),
-      { numRuns: RUNS, seed: 13 },
+      {
+        numRuns: RUNS,
+        seed: 13,
+        // The known crashers (issue 12) come first; the random bodies follow.
+        examples: [
+          [REST_TARGETS[1], '{"Findings":[null]}'],
+          [REST_TARGETS[0], '{"Filters":{"ComplianceStatus":"FAILED"}}'],
+          [REST_TARGETS[0], '{"Filters":{"ComplianceStatus":[null]}}'],
+        ],
+      },
     );
     expect(runs).toBe(RUNS);
   }, 60_000);
