@@ -35,6 +35,31 @@ export interface OrganizationOptions {
 export const DEFAULT_MEMBER_ROLE = 'KeywardenMemberRole';
 export const DEFAULT_EXTERNAL_ID = 'keywarden-demo-external-id';
 export const DEFAULT_REGIONS = ['us-east-1', 'eu-west-1'];
+/** The IAM user whose access key the simulator issues to the hub (`DEFAULT_HUB_CREDENTIALS`). */
+export const HUB_USER = 'keywarden-hub';
+/** A role in the management account that the hub user may assume first (keywarden's `hub.roleArn`). */
+export const HUB_ROLE = 'KeywardenHubRole';
+
+/** The member role's trust policy, as docker/member-role-stackset.yaml deploys it: the hub, with the ExternalId. */
+export function memberTrustPolicy(managementAccountId: string, externalId: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'KeywardenHubOnlyWithExternalId',
+        Effect: 'Allow',
+        Principal: {
+          AWS: [
+            `arn:aws:iam::${managementAccountId}:user/${HUB_USER}`,
+            `arn:aws:iam::${managementAccountId}:role/${HUB_ROLE}`,
+          ],
+        },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      },
+    ],
+  };
+}
 
 /** Every kind of key the controls must tell apart, with what KMS.3 and KMS.4 decide for it. */
 const KEY_KINDS: {
@@ -112,9 +137,28 @@ export function generateOrganization(options: OrganizationOptions = {}): {
       identities: [],
       keys: new Map(),
       hubs: new Map(),
-      roles: new Map([[roleName, { externalId }]]),
+      roles: new Map(),
     };
     if (a === 0) state.managementAccountId = id;
+    account.roles.set(roleName, {
+      trustPolicy: memberTrustPolicy(state.managementAccountId, externalId),
+      maxSessionDuration: 3600,
+    });
+    if (a === 0) {
+      account.roles.set(HUB_ROLE, {
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${id}:user/${HUB_USER}` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        },
+        maxSessionDuration: 3600,
+      });
+    }
     state.accounts.set(id, account);
     const expect = (result: Omit<ExpectedResult, 'accountId'>) => {
       if (!suspended) expected.push({ ...result, accountId: id });

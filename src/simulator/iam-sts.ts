@@ -1,6 +1,9 @@
 /** STS (AssumeRole, GetCallerIdentity), IAM (GetAccountAuthorizationDetails) and EC2 (DescribeRegions). */
 import type { SimSession, SimState } from './state.js';
+import { ParamCheck } from './params.js';
+import { partitionRegions } from './regions.js';
 import { AwsError } from './protocol.js';
+import { trustAllows } from './trust.js';
 
 export interface QueryCall {
   state: SimState;
@@ -19,12 +22,31 @@ export interface StsFaults {
 }
 
 export function assumeRole(call: QueryCall, faults: StsFaults): unknown {
-  const roleArn = call.params.get('RoleArn') ?? '';
-  const sessionName = call.params.get('RoleSessionName') ?? '';
-  const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
-  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
-    throw new AwsError('ValidationError', 'RoleSessionName must satisfy [\\w+=,.@-]{2,64}');
-  }
+  const check = new ParamCheck('ValidationError', 'ValidationError');
+  const roleArn = check.string('roleArn', call.params.get('RoleArn') ?? undefined, 20, 2048, undefined, true);
+  const sessionName = check.string(
+    'roleSessionName',
+    call.params.get('RoleSessionName') ?? undefined,
+    2,
+    64,
+    /^[\w+=,.@-]*$/,
+    true,
+  );
+  const externalId = check.string(
+    'externalId',
+    call.params.get('ExternalId') ?? undefined,
+    2,
+    1224,
+    /^[\w+=,.@:/-]*$/,
+  );
+  const duration = check.integer(
+    'durationSeconds',
+    call.params.get('DurationSeconds') ?? undefined,
+    900,
+    43200,
+  );
+  check.done();
+  const match = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn!);
   const denied = () =>
     new AwsError(
       'AccessDenied',
@@ -36,16 +58,29 @@ export function assumeRole(call: QueryCall, faults: StsFaults): unknown {
   const account = call.state.account(accountId);
   const role = account?.roles.get(roleName);
   if (account === undefined || role === undefined || faults.deniedAccounts.has(accountId)) throw denied();
-  if (role.externalId !== undefined && call.params.get('ExternalId') !== role.externalId) throw denied();
-  const duration = Number(call.params.get('DurationSeconds') ?? 3600);
-  if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-    throw new AwsError('ValidationError', 'DurationSeconds must be between 900 and 43200');
+  // A suspended (closed) account issues no credentials.
+  if (account.status !== 'ACTIVE') throw denied();
+  const request = { callerArn: call.caller.arn, callerAccount: call.caller.accountId, externalId };
+  if (!trustAllows(role.trustPolicy, request)) throw denied();
+  const seconds = duration ?? 3600;
+  // Role chaining (a role session assuming a role) is capped at one hour, whatever the role allows.
+  if (call.caller.sessionToken !== undefined && seconds > 3600) {
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
+  }
+  if (seconds > role.maxSessionDuration) {
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
   }
   const session = call.state.issueSession(
     accountId,
     roleName,
-    sessionName,
-    faults.credentialLifetimeSeconds ?? duration,
+    sessionName!,
+    faults.credentialLifetimeSeconds ?? seconds,
   );
   return {
     Credentials: {
@@ -141,9 +176,14 @@ export function getAccountAuthorizationDetails(call: QueryCall): unknown {
       });
     }
   }
-  const start = Number(call.params.get('Marker') ?? 0);
-  const maxItems = Math.min(Number(call.params.get('MaxItems') ?? 100), 1000);
-  if (!Number.isInteger(start) || start < 0) throw new AwsError('ValidationError', 'invalid Marker');
+  const check = new ParamCheck('ValidationError', 'ValidationError');
+  const maxItems = check.integer('maxItems', call.params.get('MaxItems') ?? undefined, 1, 1000) ?? 100;
+  const marker = check.string('marker', call.params.get('Marker') ?? undefined, 1, 320, /^[\u0020-\u00FF]+$/);
+  check.done();
+  // Markers are opaque at AWS; the simulator's are the index of the next entry.
+  const start = marker === undefined ? 0 : /^\d+$/.test(marker) ? Number(marker) : -1;
+  if (start < 0 || start > entries.length)
+    throw new AwsError('ValidationError', 'Invalid Marker: it does not come from a previous response.');
   const page = entries.slice(start, start + maxItems);
   const truncated = start + maxItems < entries.length;
   const lists: Record<string, unknown[]> = {
@@ -156,12 +196,59 @@ export function getAccountAuthorizationDetails(call: QueryCall): unknown {
   return { ...lists, IsTruncated: truncated, ...(truncated ? { Marker: String(start + maxItems) } : {}) };
 }
 
+/** `Name.1`, `Name.2`... of an EC2 query list. */
+function queryList(params: URLSearchParams, prefix: string): string[] {
+  const values: string[] = [];
+  for (let i = 1; params.has(`${prefix}.${i}`); i++) values.push(params.get(`${prefix}.${i}`)!);
+  return values;
+}
+
+const glob = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+
+/**
+ * Every region of the partition: without `AllRegions`, only those enabled for the account (as AWS does);
+ * `RegionName.N` and `Filter.N` narrow the list. Opt-in regions the organization was generated with
+ * count as opted in.
+ */
 export function describeRegions(call: QueryCall): unknown {
+  const all = call.params.get('AllRegions');
+  if (all !== null && all !== 'true' && all !== 'false')
+    throw new AwsError('InvalidParameterValue', `Invalid value '${all}' for AllRegions`);
+  const regions = partitionRegions(call.state.regions).filter(
+    (r) => all === 'true' || r.optInStatus !== 'not-opted-in',
+  );
+  const names = queryList(call.params, 'RegionName');
+  const known = new Set(partitionRegions([]).map((r) => r.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0)
+    throw new AwsError('InvalidParameterValue', `Invalid region name(s): ${unknown.join(', ')}`);
+  const fields: Record<string, (r: { name: string; optInStatus: string }) => string> = {
+    'region-name': (r) => r.name,
+    endpoint: (r) => `ec2.${r.name}.amazonaws.com`,
+    'opt-in-status': (r) => r.optInStatus,
+  };
+  const filters: { read: (r: { name: string; optInStatus: string }) => string; values: RegExp[] }[] = [];
+  for (let i = 1; call.params.has(`Filter.${i}.Name`); i++) {
+    const name = call.params.get(`Filter.${i}.Name`)!;
+    const read = fields[name];
+    if (read === undefined) throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
+    filters.push({ read, values: queryList(call.params, `Filter.${i}.Value`).map(glob) });
+  }
   return {
-    regionInfo: call.state.regions.map((name) => ({
-      regionName: name,
-      regionEndpoint: `ec2.${name}.amazonaws.com`,
-      optInStatus: 'opt-in-not-required',
-    })),
+    regionInfo: regions
+      .filter((r) => names.length === 0 || names.includes(r.name))
+      // Filters AND together; the values of one filter OR together.
+      .filter((r) => filters.every((f) => f.values.some((v) => v.test(f.read(r)))))
+      .map((r) => ({
+        regionName: r.name,
+        regionEndpoint: `ec2.${r.name}.amazonaws.com`,
+        optInStatus: r.optInStatus,
+      })),
   };
 }

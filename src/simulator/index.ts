@@ -9,3 +9,4 @@ export {
   generateOrganization,
 } from './generate.js';
 export type { SimState } from './state.js';
+export { regionsOutside } from './regions.js';

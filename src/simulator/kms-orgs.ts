@@ -1,5 +1,6 @@
 /** KMS and Organizations (JSON 1.1). */
 import { keyArn } from './generate.js';
+import { ParamCheck } from './params.js';
 import { AwsError } from './protocol.js';
 import type { SimKey, SimSession, SimState } from './state.js';
 
@@ -19,24 +20,83 @@ export interface JsonCall {
 
 const seconds = (date: Date | undefined): number | undefined => (date ? date.getTime() / 1000 : undefined);
 
-function page<T>(items: T[], marker: unknown, limit: unknown, max: number): { items: T[]; next?: string } {
-  const start = marker === undefined ? 0 : Number(marker);
-  if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidMarkerException', 'invalid marker');
-  const size = Math.min(Number(limit ?? max), max);
+/** One page from an index marker; a marker that no previous answer gave is `invalidMarker()`. */
+function page<T>(
+  items: T[],
+  marker: string | undefined,
+  size: number,
+  invalidMarker: () => AwsError,
+): { items: T[]; next?: string } {
+  const start = marker === undefined ? 0 : /^\d+$/.test(marker) ? Number(marker) : -1;
+  if (start < 0 || start > items.length) throw invalidMarker();
   const items_ = items.slice(start, start + size);
   return start + size < items.length ? { items: items_, next: String(start + size) } : { items: items_ };
 }
 
-function findKey(call: JsonCall): SimKey {
-  const ref = String(call.body['KeyId'] ?? '');
-  const id = ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
-  const key = call.state.keys(call.caller.accountId, call.region).find((k) => k.keyId === id);
-  if (key === undefined)
-    throw new AwsError(
+const kmsInvalidMarker = () =>
+  new AwsError('InvalidMarkerException', 'The request was rejected because the marker is not valid.');
+
+/** KMS's pattern for markers. */
+const MARKER = /^[\u0020-\u00FF]*$/;
+
+interface KeyRef {
+  accountId: string;
+  region: string;
+  key: SimKey;
+}
+
+/** The alias of a customer managed key: its name and ARN always agree. */
+export function aliasOf(accountId: string, region: string, key: SimKey): { name: string; arn: string } {
+  const name = `alias/${key.description.replace(/[^A-Za-z0-9/_-]/g, '-')}-${key.keyId.slice(0, 8)}`;
+  return { name, arn: `arn:aws:kms:${region}:${accountId}:${name}` };
+}
+
+/**
+ * Resolves a KeyId as KMS does: a key id, a key ARN, and (where the operation allows) an alias name or
+ * alias ARN. An ARN names its own account and region: another account's key is that account's key,
+ * which the caller may not use (the simulated key policies trust only their own account).
+ */
+function findKey(call: JsonCall, operation: string, allowAlias: boolean): KeyRef {
+  const check = new ParamCheck('ValidationException');
+  const ref = check.string('keyId', call.body['KeyId'], 1, 2048, undefined, true);
+  check.done();
+  let accountId = call.caller.accountId;
+  let region = call.region;
+  let id = ref!;
+  let alias: string | undefined;
+  const arn = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/.exec(id);
+  if (arn !== null) {
+    [, region, accountId] = arn as unknown as [string, string, string];
+    if (arn[3] === 'alias') alias = `alias/${arn[4]!}`;
+    else id = arn[4]!;
+  } else if (id.startsWith('alias/')) {
+    alias = id;
+  } else if (id.startsWith('arn:')) {
+    throw new AwsError('NotFoundException', `Invalid arn ${id}`);
+  }
+  const notFound = () =>
+    new AwsError(
       'NotFoundException',
-      `Key '${keyArn(call.caller.accountId, call.region, id)}' does not exist`,
+      alias !== undefined
+        ? `Alias arn:aws:kms:${region}:${accountId}:${alias} is not found.`
+        : `Key '${keyArn(accountId, region, id)}' does not exist`,
     );
-  return key;
+  if (alias !== undefined && !allowAlias)
+    throw new AwsError('NotFoundException', `Alias is not supported for ${operation}: ${ref!}`);
+  if (region !== call.region || call.state.account(accountId) === undefined) throw notFound();
+  const keys = call.state.keys(accountId, region);
+  const key =
+    alias !== undefined
+      ? keys.find((k) => k.keyManager === 'CUSTOMER' && aliasOf(accountId, region, k).name === alias)
+      : keys.find((k) => k.keyId === id);
+  if (key === undefined) throw notFound();
+  if (accountId !== call.caller.accountId) {
+    throw new AwsError(
+      'AccessDeniedException',
+      `User: ${call.caller.arn} is not authorized to perform: kms:${operation} on resource: ${keyArn(accountId, region, key.keyId)} because no resource-based policy allows the kms:${operation} action`,
+    );
+  }
+  return { accountId, region, key };
 }
 
 export function listKeys(call: JsonCall): unknown {
@@ -44,10 +104,14 @@ export function listKeys(call: JsonCall): unknown {
   if (call.quirks?.has('repeat-page-token')) {
     return { Keys: keys.slice(0, 1).map((k) => ({ KeyId: k.keyId })), Truncated: true, NextMarker: 'again' };
   }
-  if (call.quirks?.has('empty-pages') && call.body['Marker'] === undefined) {
+  const check = new ParamCheck('ValidationException');
+  const limit = check.integer('limit', call.body['Limit'], 1, 1000) ?? 1000;
+  const marker = check.string('marker', call.body['Marker'], 1, 320, MARKER);
+  check.done();
+  if (call.quirks?.has('empty-pages') && marker === undefined) {
     return { Keys: [], Truncated: true, NextMarker: '0' };
   }
-  const result = page(keys, call.body['Marker'], call.body['Limit'], 1000);
+  const result = page(keys, marker, limit, kmsInvalidMarker);
   return {
     Keys: result.items.map((k) => ({
       KeyId: k.keyId,
@@ -59,7 +123,7 @@ export function listKeys(call: JsonCall): unknown {
 }
 
 export function describeKey(call: JsonCall): unknown {
-  const key = findKey(call);
+  const { key } = findKey(call, 'DescribeKey', true);
   if (call.quirks?.has('missing-fields')) {
     // Only what DescribeKey must return: the key id (and the state, so the key can still be judged).
     return { KeyMetadata: { KeyId: key.keyId, KeyState: key.keyState } };
@@ -101,7 +165,7 @@ export function describeKey(call: JsonCall): unknown {
 }
 
 export function getKeyRotationStatus(call: JsonCall): unknown {
-  const key = findKey(call);
+  const { key } = findKey(call, 'GetKeyRotationStatus', false);
   if (key.rotationDenied) {
     throw new AwsError(
       'AccessDeniedException',
@@ -133,16 +197,24 @@ export function getKeyRotationStatus(call: JsonCall): unknown {
 }
 
 export function listAliases(call: JsonCall): unknown {
-  const keys = call.state.keys(call.caller.accountId, call.region);
+  const check = new ParamCheck('ValidationException');
+  const limit = check.integer('limit', call.body['Limit'], 1, 100) ?? 50;
+  const marker = check.string('marker', call.body['Marker'], 1, 320, MARKER);
+  const keyId = check.string('keyId', call.body['KeyId'], 1, 2048);
+  check.done();
+  const target = keyId === undefined ? undefined : findKey(call, 'ListAliases', false).key;
+  const aliases = call.state
+    .keys(call.caller.accountId, call.region)
+    .filter((k) => k.keyManager === 'CUSTOMER' && (target === undefined || k === target))
+    .map((k) => {
+      const alias = aliasOf(call.caller.accountId, call.region, k);
+      return { AliasName: alias.name, AliasArn: alias.arn, TargetKeyId: k.keyId };
+    });
+  const result = page(aliases, marker, limit, kmsInvalidMarker);
   return {
-    Aliases: keys
-      .filter((k) => k.keyManager === 'CUSTOMER')
-      .map((k) => ({
-        AliasName: `alias/${k.description.replace(/[^A-Za-z0-9/_-]/g, '-')}-${k.keyId.slice(0, 8)}`,
-        AliasArn: `arn:aws:kms:${call.region}:${call.caller.accountId}:alias/${k.keyId.slice(0, 8)}`,
-        TargetKeyId: k.keyId,
-      })),
-    Truncated: false,
+    Aliases: result.items,
+    Truncated: result.next !== undefined,
+    ...(result.next ? { NextMarker: result.next } : {}),
   };
 }
 
@@ -164,7 +236,27 @@ export function listAccounts(call: JsonCall): unknown {
     throw new AwsError('AccessDeniedException', 'You don’t have permissions to access this resource.');
   }
   const accounts = [...call.state.accounts.values()];
-  const result = page(accounts, call.body['NextToken'], call.body['MaxResults'] ?? 20, 20);
+  const maxResults = call.body['MaxResults'];
+  // Organizations answers its own InvalidInputException, with the reason.
+  const reason =
+    typeof maxResults === 'number' && maxResults > 20 ? 'MAX_VALUE_EXCEEDED' : 'MIN_VALUE_EXCEEDED';
+  const check = new ParamCheck('InvalidInputException', 'SerializationException', { Reason: reason });
+  const max = check.integer('maxResults', maxResults, 1, 20) ?? 20;
+  const token = check.string('nextToken', call.body['NextToken'], 0, 100_000);
+  check.done();
+  const result = page(
+    accounts,
+    token,
+    max,
+    () =>
+      new AwsError(
+        'InvalidInputException',
+        'You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.',
+        400,
+        { Reason: 'INVALID_NEXT_TOKEN' },
+      ),
+  );
+
   return {
     Accounts: result.items.map((a) => ({
       Id: a.id,

@@ -10,6 +10,8 @@ export class AwsError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Further members of a JSON error body (Organizations' `Reason`). */
+    readonly extra: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -79,7 +81,7 @@ export function sendError(res: ServerResponse, protocol: Protocol, error: AwsErr
         'content-type': 'application/x-amz-json-1.1',
         'x-amzn-requestid': requestId,
       })
-      .end(JSON.stringify({ __type: error.code, message: error.message }));
+      .end(JSON.stringify({ __type: error.code, message: error.message, ...error.extra }));
   } else {
     res
       .writeHead(error.status, {
@@ -87,7 +89,9 @@ export function sendError(res: ServerResponse, protocol: Protocol, error: AwsErr
         'x-amzn-errortype': error.code,
         'x-amzn-requestid': requestId,
       })
-      .end(JSON.stringify({ Code: error.code, Message: error.message, message: error.message }));
+      .end(
+        JSON.stringify({ Code: error.code, Message: error.message, message: error.message, ...error.extra }),
+      );
   }
 }
 

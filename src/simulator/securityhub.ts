@@ -1,4 +1,7 @@
 /** Security Hub (REST-JSON): DescribeHub, EnableSecurityHub, BatchImportFindings, GetFindings. */
+import { shapeProblems } from './asff.js';
+import { findingFilters, sortFindings } from './finding-filters.js';
+import { ParamCheck } from './params.js';
 import { AwsError } from './protocol.js';
 import type { SimSession, SimState, StoredFinding } from './state.js';
 
@@ -16,27 +19,6 @@ export interface HubFaults {
   failedFindingsRate: number;
   random: () => number;
 }
-
-const REQUIRED = [
-  'SchemaVersion',
-  'Id',
-  'ProductArn',
-  'GeneratorId',
-  'AwsAccountId',
-  'Types',
-  'CreatedAt',
-  'UpdatedAt',
-  'Severity',
-  'Title',
-  'Description',
-  'Resources',
-];
-const LIMITS: [string, number][] = [
-  ['Title', 256],
-  ['Description', 1024],
-  ['Id', 512],
-  ['GeneratorId', 512],
-];
 
 function hubFor(call: RestCall, faults: HubFaults) {
   const hub = call.state.hub(call.caller.accountId, call.region);
@@ -79,37 +61,16 @@ export function enableSecurityHub(call: RestCall, faults: HubFaults): unknown {
 }
 
 /** Why a finding is rejected, as AWS puts it in FailedFindings; undefined when it is acceptable. */
-function rejection(
-  finding: Record<string, unknown>,
-  call: RestCall,
-): { code: string; message: string } | undefined {
-  for (const field of REQUIRED) {
-    const value = finding[field];
-    if (
-      value === undefined ||
-      value === null ||
-      value === '' ||
-      (Array.isArray(value) && value.length === 0)
-    ) {
-      return {
-        code: 'InvalidInput',
-        message: `Finding does not adhere to Amazon Finding Format. data.${field} is required.`,
-      };
-    }
-  }
-  for (const [field, max] of LIMITS) {
-    if (String(finding[field]).length > max) {
-      return {
-        code: 'InvalidInput',
-        message: `Finding does not adhere to Amazon Finding Format. data.${field} should NOT be longer than ${max} characters.`,
-      };
-    }
-  }
-  if (Buffer.byteLength(JSON.stringify(finding)) > 240 * 1024) {
+function rejection(finding: unknown, call: RestCall): { code: string; message: string } | undefined {
+  if (Buffer.byteLength(JSON.stringify(finding) ?? '') > 240 * 1024) {
     return { code: 'FindingSizeExceeded', message: 'Finding size exceeded the maximum of 240 KB.' };
   }
+  const shape = shapeProblems(finding);
+  if (shape !== undefined)
+    return { code: 'InvalidInput', message: `Finding does not adhere to Amazon Finding Format. ${shape}.` };
+  const valid = finding as Record<string, unknown>;
   const expectedArn = `arn:aws:securityhub:${call.region}:${call.caller.accountId}:product/${call.caller.accountId}/default`;
-  const arn = String(finding['ProductArn']);
+  const arn = String(valid['ProductArn']);
   if (!/^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:\d{12}:product\/[\w.-]+\/[\w.-]+$/.test(arn)) {
     return { code: 'InvalidInput', message: 'Invalid ProductArn.' };
   }
@@ -119,13 +80,24 @@ function rejection(
       message: `Product ${arn} is not enabled for account ${call.caller.accountId} in ${call.region}.`,
     };
   }
-  if (finding['AwsAccountId'] !== call.caller.accountId) {
+  if (valid['AwsAccountId'] !== call.caller.accountId) {
     return {
       code: 'AccessDeniedException',
       message: 'AwsAccountId must be the calling account when the default product ARN is used.',
     };
   }
   return undefined;
+}
+
+/**
+ * The workflow Security Hub sets: PASSED and ARCHIVED resolve a finding; a failing or re-activated
+ * finding that was resolved opens again; otherwise the workflow stays as it was.
+ */
+function nextWorkflow(stored: StoredFinding | undefined, incoming: StoredFinding): string {
+  const previous = (stored?.['Workflow'] as { Status?: string } | undefined)?.Status ?? 'NEW';
+  const compliance = (incoming['Compliance'] as { Status?: string } | undefined)?.Status;
+  if (incoming['RecordState'] === 'ARCHIVED' || compliance === 'PASSED') return 'RESOLVED';
+  return previous === 'RESOLVED' ? 'NEW' : previous;
 }
 
 export function batchImportFindings(call: RestCall, faults: HubFaults): unknown {
@@ -135,8 +107,9 @@ export function batchImportFindings(call: RestCall, faults: HubFaults): unknown 
     throw new AwsError('InvalidInputException', 'Findings must hold between 1 and 100 findings.', 400);
   }
   const failed: { Id: string; ErrorCode: string; ErrorMessage: string }[] = [];
-  for (const raw of findings as Record<string, unknown>[]) {
-    const id = String(raw['Id'] ?? '');
+  for (const raw of findings as unknown[]) {
+    const rawId = typeof raw === 'object' && raw !== null ? (raw as { Id?: unknown }).Id : undefined;
+    const id = typeof rawId === 'string' ? rawId : '';
     const problem = rejection(raw, call);
     if (problem) {
       failed.push({ Id: id, ErrorCode: problem.code, ErrorMessage: problem.message });
@@ -154,11 +127,7 @@ export function batchImportFindings(call: RestCall, faults: HubFaults): unknown 
     const stored = hub.findings.get(id);
     // AWS ignores an update whose UpdatedAt is not newer than the stored one.
     if (stored !== undefined && Date.parse(incoming.UpdatedAt) <= Date.parse(stored.UpdatedAt)) continue;
-    const previousStatus = (stored?.['Workflow'] as { Status?: string } | undefined)?.Status ?? 'NEW';
-    const compliance = (incoming['Compliance'] as { Status?: string } | undefined)?.Status;
-    // Security Hub manages the workflow: PASSED resolves a finding, FAILED reopens a resolved one.
-    const workflow =
-      compliance === 'PASSED' ? 'RESOLVED' : previousStatus === 'RESOLVED' ? 'NEW' : previousStatus;
+    const workflow = nextWorkflow(stored, incoming);
     hub.findings.set(id, {
       ...incoming,
       RecordState: incoming['RecordState'] ?? 'ACTIVE',
@@ -173,60 +142,18 @@ export function batchImportFindings(call: RestCall, faults: HubFaults): unknown 
   };
 }
 
-type StringFilter = { Value?: string; Comparison?: string };
-
-const FILTER_FIELDS: Record<string, (f: StoredFinding) => string | undefined> = {
-  Id: (f) => f.Id,
-  ProductArn: (f) => f['ProductArn'] as string,
-  GeneratorId: (f) => f['GeneratorId'] as string,
-  AwsAccountId: (f) => f['AwsAccountId'] as string,
-  RecordState: (f) => f['RecordState'] as string,
-  ComplianceStatus: (f) => (f['Compliance'] as { Status?: string } | undefined)?.Status,
-  ComplianceSecurityControlId: (f) =>
-    (f['Compliance'] as { SecurityControlId?: string } | undefined)?.SecurityControlId,
-  ProductName: (f) => f['ProductName'] as string,
-  Region: (f) => f['Region'] as string,
-  WorkflowStatus: (f) => (f['Workflow'] as { Status?: string } | undefined)?.Status,
-};
-
-function matches(finding: StoredFinding, filters: Record<string, unknown>): boolean {
-  for (const [field, conditions] of Object.entries(filters)) {
-    const read = FILTER_FIELDS[field];
-    if (read === undefined)
-      throw new AwsError('InvalidInputException', `Unsupported filter ${field} (simulator).`, 400);
-    const value = read(finding) ?? '';
-    const list = conditions as StringFilter[];
-    const positive = list.filter(
-      (c) => c.Comparison !== 'NOT_EQUALS' && c.Comparison !== 'PREFIX_NOT_EQUALS',
-    );
-    const negative = list.filter(
-      (c) => c.Comparison === 'NOT_EQUALS' || c.Comparison === 'PREFIX_NOT_EQUALS',
-    );
-    const hit = (c: StringFilter) =>
-      c.Comparison === 'PREFIX' || c.Comparison === 'PREFIX_NOT_EQUALS'
-        ? value.startsWith(c.Value ?? '')
-        : value === c.Value;
-    // Within a field: any positive condition (OR), and none of the negative ones.
-    if (positive.length > 0 && !positive.some(hit)) return false;
-    if (negative.some(hit)) return false;
-  }
-  return true;
-}
-
 export function getFindings(call: RestCall, faults: HubFaults): unknown {
   const hub = hubFor(call, faults);
-  const filters = (call.body['Filters'] as Record<string, unknown> | undefined) ?? {};
-  const max = Number(call.body['MaxResults'] ?? 100);
-  if (!Number.isInteger(max) || max < 1 || max > 100)
-    throw new AwsError('InvalidInputException', 'MaxResults must be 1-100.', 400);
-  const token = call.body['NextToken'];
-  const start =
-    token === undefined || token === '' ? 0 : Number(Buffer.from(String(token), 'base64url').toString());
+  const check = new ParamCheck('InvalidInputException', 'InvalidInputException');
+  const max = check.integer('maxResults', call.body['MaxResults'], 1, 100) ?? 100;
+  const token = check.string('nextToken', call.body['NextToken'], 0, 10_000);
+  check.done();
+  const matches = findingFilters(call.body['Filters']);
+  const sort = sortFindings(call.body['SortCriteria']);
+  const start = token === undefined || token === '' ? 0 : Number(Buffer.from(token, 'base64url').toString());
   if (!Number.isInteger(start) || start < 0)
     throw new AwsError('InvalidInputException', 'Invalid NextToken.', 400);
-  const all = [...hub.findings.values()]
-    .filter((f) => matches(f, filters))
-    .sort((a, b) => a.Id.localeCompare(b.Id));
+  const all = sort([...hub.findings.values()].filter(matches));
   const slice = all.slice(start, start + max);
   const next = start + max < all.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
   return { Findings: slice, ...(next ? { NextToken: next } : {}) };

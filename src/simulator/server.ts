@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExpectedResult, OrganizationOptions } from './generate.js';
-import { generateOrganization } from './generate.js';
+import { generateOrganization, HUB_USER } from './generate.js';
 import * as iamSts from './iam-sts.js';
 import * as kmsOrgs from './kms-orgs.js';
 import type { Quirk } from './kms-orgs.js';
@@ -22,6 +22,9 @@ import {
 } from './protocol.js';
 import { seededRandom } from './random.js';
 import * as hub from './securityhub.js';
+import { authenticate, protocolOfRequest } from './auth.js';
+import { jsonObject } from './params.js';
+import { parseAuthorization } from './sigv4.js';
 import type { SimSession, SimState } from './state.js';
 import { truncatedWithoutToken } from './truncation.js';
 
@@ -117,18 +120,10 @@ class Bucket {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** `Credential=AKID/date/region/service/aws4_request` from a SigV4 Authorization header. */
-function credentialScope(
-  header: string | undefined,
-): { accessKeyId: string; region: string; service: string } | undefined {
-  const match = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(header ?? '');
-  return match ? { accessKeyId: match[1]!, region: match[2]!, service: match[3]! } : undefined;
+  return Buffer.concat(chunks);
 }
 
 function protocolOf(service: string): Protocol {
@@ -144,7 +139,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const management: SimSession = {
     accountId: state.managementAccountId,
     secretAccessKey: hubCredentials.secretAccessKey,
-    arn: `arn:aws:iam::${state.managementAccountId}:user/keywarden-hub`,
+    arn: `arn:aws:iam::${state.managementAccountId}:user/${HUB_USER}`,
   };
   state.sessions.set(hubCredentials.accessKeyId, management);
   const random = seededRandom(options.seed ?? 7);
@@ -195,42 +190,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    const scope = credentialScope(req.headers.authorization);
-    let protocol: Protocol = scope ? protocolOf(scope.service) : 'json';
+    const raw = await readBody(req);
+    const signed = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: raw };
+    const parsed = parseAuthorization(signed);
+    const protocol = protocolOfRequest(
+      parsed.kind === 'ok' ? parsed.authorization.service : undefined,
+      signed,
+    );
     try {
-      if (scope === undefined)
-        throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
-      const { service, region } = scope;
-      protocol = protocolOf(service);
-      const caller = state.sessions.get(scope.accessKeyId);
-      if (caller === undefined) {
-        throw protocol === 'query' || protocol === 'ec2'
-          ? new AwsError(
-              service === 'ec2' ? 'AuthFailure' : 'InvalidClientTokenId',
-              'The security token included in the request is invalid.',
-              403,
-            )
-          : new AwsError(
-              'UnrecognizedClientException',
-              'The security token included in the request is invalid.',
-              403,
-            );
-      }
-      if (caller.expiration !== undefined && caller.expiration.getTime() <= Date.now()) {
-        throw protocol === 'query' || protocol === 'ec2'
-          ? new AwsError('ExpiredToken', 'The security token included in the request is expired', 400)
-          : new AwsError(
-              'ExpiredTokenException',
-              'The security token included in the request is expired',
-              400,
-            );
-      }
+      const { caller, region, service } = authenticate(state, signed, protocol);
+      const body = raw.toString('utf8');
       const form = protocol === 'query' || protocol === 'ec2' ? new URLSearchParams(body) : undefined;
+      // A JSON body must be an object; anything else is AWS's SerializationException (SyntaxError below).
       const json =
         protocol === 'json' || protocol === 'rest-json'
-          ? body
-            ? (JSON.parse(body) as Record<string, unknown>)
+          ? body.trim()
+            ? jsonObject(JSON.parse(body))
             : {}
           : undefined;
       let action: string;

@@ -66,8 +66,14 @@ export interface SimAccount {
   identities: SimIdentity[];
   keys: Map<string, SimKey[]>;
   hubs: Map<string, SimHub>;
-  /** Roles that can be assumed in this account, with the ExternalId each requires. */
-  roles: Map<string, { externalId?: string }>;
+  /** Roles that can be assumed in this account: who may (the trust policy) and for how long. */
+  roles: Map<string, SimRole>;
+}
+
+export interface SimRole {
+  trustPolicy: Record<string, unknown>;
+  /** The role's MaxSessionDuration (AWS's default is 3600). */
+  maxSessionDuration: number;
 }
 
 export interface SimSession {

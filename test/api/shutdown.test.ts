@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
-import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
+import { DEFAULT_EXTERNAL_ID, regionsOutside, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../helpers/free-port.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -20,7 +20,12 @@ describe('keywarden serve as a process', () => {
     const aws = await startSimulator({ organization: { accounts: 2, regions: ['us-east-1', 'eu-west-1'] } });
     const dataDir = mkdtempSync(join(tmpdir(), 'kw-serve-'));
     const configFile = join(dataDir, 'keywarden.yaml');
-    writeFileSync(configFile, `shutdownGraceSeconds: 1\nlogLevel: warn\naws:\n  maxAttempts: 2\n`);
+    // Only the regions holding simulated data (DescribeRegions lists the whole partition).
+    const exclude = regionsOutside(aws.state.regions).join(', ');
+    writeFileSync(
+      configFile,
+      `shutdownGraceSeconds: 1\nlogLevel: warn\naws:\n  maxAttempts: 2\nregions:\n  exclude: [${exclude}]\n`,
+    );
     const port = await freePort();
     const env = {
       ...process.env,

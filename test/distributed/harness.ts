@@ -10,6 +10,7 @@ import type { RunningService } from '../../src/service/server.js';
 import { startService } from '../../src/service/server.js';
 import type { OrganizationOptions, RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
+import { simulatedRegions, trackSimulator } from '../integration/harness.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { startRedis } from '../helpers/redis.js';
 import type { ScanRecord, ScanScope } from '../../src/store/types.js';
@@ -24,6 +25,7 @@ export function distributedConfig(
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return {
+    ...simulatedRegions(),
     memberRole: { externalId: DEFAULT_EXTERNAL_ID },
     aws: { maxAttempts: 3, retryMode: 'standard', requestTimeoutMs: 5000 },
     // Workers answer /healthz on the API port: any free one, since several run on this machine.
@@ -125,6 +127,7 @@ export async function startCluster(options: {
 }): Promise<Cluster> {
   const redis = await startRedis();
   const aws = await startSimulator({ organization: options.organization });
+  trackSimulator(aws);
   const config = distributedConfig(redis.url, options.config);
   const workers = Array.from({ length: options.workers }, () => spawnWorker(config, aws));
   const replica = await startReplica(config);

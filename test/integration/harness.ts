@@ -4,10 +4,28 @@ import { parseConfig } from '../../src/config/index.js';
 import type { ScanResult } from '../../src/scan/runner.js';
 import type { ScanScope } from '../../src/store/types.js';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.js';
-import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
+import { DEFAULT_EXTERNAL_ID, regionsOutside, startSimulator } from '../../src/simulator/index.js';
+
+/** The simulator of the running test file: scans are limited to the regions that hold its data. */
+let current: RunningSimulator | undefined;
+
+/** Scans of `simulator` (started by another harness) use `simulatedRegions()` too. */
+export function trackSimulator(simulator: RunningSimulator): void {
+  current = simulator;
+}
+
+/**
+ * DescribeRegions lists every enabled region of the partition, as AWS does; tests scan the regions the
+ * simulated organization holds data in, excluding the others as an operator would (DescribeRegions is
+ * still called). A test that wants every region sets `regions` itself.
+ */
+export function simulatedRegions(): { regions?: Record<string, unknown> } {
+  return current ? { regions: { mode: 'enabled', exclude: regionsOutside(current.state.regions) } } : {};
+}
 
 export async function startAws(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const simulator = await startSimulator(options);
+  current = simulator;
   // Each test file runs in its own process: pointing this process's SDK at the simulator is safe.
   process.env['AWS_ENDPOINT_URL'] = simulator.endpoint;
   process.env['AWS_ACCESS_KEY_ID'] = simulator.hubCredentials.accessKeyId;
@@ -25,6 +43,7 @@ export async function scan(config: Record<string, unknown> = {}, scope: ScanScop
     {
       memberRole: { externalId: DEFAULT_EXTERNAL_ID },
       aws: { maxAttempts: 3, retryMode: 'standard', requestTimeoutMs: 5000 },
+      ...simulatedRegions(),
       ...config,
     },
     'test',

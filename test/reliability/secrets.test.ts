@@ -49,6 +49,8 @@ function runEnv(aws: RunningSimulator, port: number): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: aws.hubCredentials.secretAccessKey,
     AWS_REGION: 'us-east-1',
     KEYWARDEN_EXTERNAL_ID: DEFAULT_EXTERNAL_ID,
+    // The regions holding simulated data (DescribeRegions lists the whole partition).
+    KEYWARDEN_REGIONS: aws.state.regions.join(','),
     KEYWARDEN_API_TOKENS: TOKEN,
     KEYWARDEN_API_PORT: String(port),
     KEYWARDEN_LOG_LEVEL: 'trace',

@@ -6,14 +6,17 @@ import { silentLogger } from '../../src/log/index.js';
 import { ScanService } from '../../src/service/scan-service.js';
 import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
-import { startAws } from '../integration/harness.js';
+import { simulatedRegions, startAws } from '../integration/harness.js';
 
 describe('scan records of the in-process service', () => {
   it('list an account whose role could not be assumed, and count it in the progress', async () => {
     const aws = await startAws({ organization: { seed: 9, accounts: 2, regions: ['us-east-1'] } });
     const denied = [...aws.state.accounts.keys()].sort()[1]!;
     aws.faults.deniedAccounts.add(denied);
-    const loaded = parseConfig({ memberRole: { externalId: DEFAULT_EXTERNAL_ID } }, 'test');
+    const loaded = parseConfig(
+      { ...simulatedRegions(), memberRole: { externalId: DEFAULT_EXTERNAL_ID } },
+      'test',
+    );
     const store = new SqliteScanStore(':memory:');
     const service = new ScanService(store, (request) => executeScan(loaded, request), silentLogger());
     const started = await service.start({}, 'api');

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { executeScan } from '../../compose.js';
 import { parseConfig } from '../../config/index.js';
-import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../simulator/index.js';
+import { DEFAULT_EXTERNAL_ID, regionsOutside, startSimulator } from '../../simulator/index.js';
 import { formatFindingsTable, formatSummary } from '../report.js';
 
 export function registerDemoCommand(program: Command): void {
@@ -27,7 +27,14 @@ export function registerDemoCommand(program: Command): void {
       delete process.env['AWS_PROFILE'];
       delete process.env['AWS_SESSION_TOKEN'];
       try {
-        const loaded = parseConfig({ memberRole: { externalId: DEFAULT_EXTERNAL_ID } }, 'demo');
+        // The simulator lists every region of the partition, as AWS does; the demo scans the ones with data.
+        const loaded = parseConfig(
+          {
+            memberRole: { externalId: DEFAULT_EXTERNAL_ID },
+            regions: { mode: 'enabled', exclude: regionsOutside(regions) },
+          },
+          'demo',
+        );
         process.stdout.write(
           `keywarden demo: a simulated organization of ${simulator.state.accounts.size} accounts in ${regions.join(', ')} at ${simulator.endpoint}\n\n`,
         );
