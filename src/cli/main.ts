@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<void> {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerCommands(program);
+  await registerCommands(program, argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (error) {
