@@ -2,6 +2,7 @@
 import './quiet-sdk-warning.js';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
+import { VERSION } from './version.js';
 
 /** Exit codes shared by every command: 0 success, 1 findings/units failed, 2 bad usage or input. */
 export const EXIT_USAGE = 2;
@@ -9,7 +10,7 @@ export const EXIT_USAGE = 2;
 async function main(argv: string[]): Promise<void> {
   const program = new Command('keywarden')
     .description('Checks an AWS Organization against the AWS Security Hub KMS controls (KMS.1-KMS.4)')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   await registerCommands(program, argv.slice(2));
