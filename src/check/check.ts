@@ -32,7 +32,7 @@ export function checkText(file: string, text: string, options: CheckOptions): In
       file,
       kind: 'other',
       results: [],
-      errors: [{ file, message: `not valid JSON or YAML: ${parsed.message}`, position: parsed.position }],
+      errors: [{ file, message: parsed.message, position: parsed.position }],
     };
   }
   const extracted = extractPolicies(parsed.value, parsed.positionOf);

@@ -27,13 +27,41 @@ function longForm(tag: string, value: unknown): unknown {
   return { [`Fn::${name}`]: value };
 }
 
+/** JSON.parse's verdict on text that looks like JSON: its messages are clearer than a YAML parser's. */
+function jsonError(text: string, lines: LineCounter): ParsedSource | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message;
+    const offset = /at position (\d+)/.exec(message)?.[1];
+    const pos = lines.linePos(offset === undefined ? text.length : Number(offset));
+    return {
+      ok: false,
+      message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/s, '').split('\n')[0]}`,
+      position: { line: pos.line, column: pos.col },
+    };
+  }
+}
+
 export function parseSource(text: string): ParsedSource {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const looksLikeJson = /^\s*[[{]/.test(text);
+  if (looksLikeJson) {
+    const invalid = jsonError(text, lines);
+    if (invalid) return invalid;
+    // Valid JSON the YAML parser refuses (a duplicate key): the values without positions.
+    if (document.errors.length > 0) return { ok: true, value: JSON.parse(text), positionOf: () => undefined };
+  }
   const error = document.errors[0];
   if (error) {
-    const at = error.linePos?.[0] ?? { line: 1, col: 1 };
-    return { ok: false, message: error.message.split('\n')[0]!, position: { line: at.line, column: at.col } };
+    const pos = lines.linePos(error.pos[0]);
+    return {
+      ok: false,
+      message: `invalid YAML: ${error.message.split('\n')[0]}`,
+      position: { line: pos.line, column: pos.col },
+    };
   }
   const positions = new WeakMap<object, Position>();
   const at = (node: Node): Position | undefined => {
