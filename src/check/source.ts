@@ -28,19 +28,24 @@ function longForm(tag: string, value: unknown): unknown {
 }
 
 /** JSON.parse's verdict on text that looks like JSON: its messages are clearer than a YAML parser's. */
-function jsonError(text: string, lines: LineCounter): ParsedSource | undefined {
+function jsonError(
+  text: string,
+  lines: LineCounter,
+  yamlOffset: number | undefined,
+): ParsedSource | undefined {
   try {
     JSON.parse(text);
     return undefined;
   } catch (error) {
     const message = (error as Error).message;
+    // V8 names the offset in some messages only; the YAML parser's place is the next best.
     const offset = /at position (\d+)/.exec(message)?.[1];
-    const pos = lines.linePos(offset === undefined ? text.length : Number(offset));
-    return {
-      ok: false,
-      message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/s, '').split('\n')[0]}`,
-      position: { line: pos.line, column: pos.col },
-    };
+    const pos = lines.linePos(offset !== undefined ? Number(offset) : (yamlOffset ?? text.length));
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/, (\.\.\.)?".*" is not valid JSON$/s, '')
+      .split('\n')[0];
+    return { ok: false, message: `invalid JSON: ${reason}`, position: { line: pos.line, column: pos.col } };
   }
 }
 
@@ -49,7 +54,7 @@ export function parseSource(text: string): ParsedSource {
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const looksLikeJson = /^\s*[[{]/.test(text);
   if (looksLikeJson) {
-    const invalid = jsonError(text, lines);
+    const invalid = jsonError(text, lines, document.errors[0]?.pos[0]);
     if (invalid) return invalid;
     // Valid JSON the YAML parser refuses (a duplicate key): the values without positions.
     if (document.errors.length > 0) return { ok: true, value: JSON.parse(text), positionOf: () => undefined };
@@ -107,8 +112,14 @@ export function parseSource(text: string): ParsedSource {
     seen.delete(yamlNode);
     const tag = yamlNode.tag;
     if (tag?.startsWith('!') && !tag.startsWith('!!')) {
-      const long = longForm(tag, value);
-      return remember(long as object, yamlNode);
+      const long = longForm(tag, value) as object;
+      // The node starts after its tag; a report points at the tag, where the expression starts.
+      const start = yamlNode.range?.[0];
+      const tagAt = start === undefined ? -1 : text.lastIndexOf(tag, start);
+      const pos = tagAt >= 0 && start! - tagAt < 1000 ? lines.linePos(tagAt) : undefined;
+      if (pos) positions.set(long, { line: pos.line, column: pos.col });
+      else remember(long, yamlNode);
+      return long;
     }
     return value;
   };
