@@ -118,6 +118,11 @@ describe('keywarden check-policy', () => {
     expect(unknown.stderr).toMatch(/kms:Nope/);
     expect((await cli(['check-policy'])).code).toBe(2);
     expect((await cli(['check-policy', '--format', 'xml', join(dir, 'w2.json')])).code).toBe(2);
+    // A directory with nothing to check is an error, not a silent pass.
+    write('empty/package.json', { name: 'x' });
+    const empty = await cli(['check-policy', join(dir, 'empty')]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no policy document, CloudFormation template or Terraform plan in/);
   });
 
   it('one run, one exit code: a directory of 200 policies, a template, stdin, a broken and a missing file', async () => {

@@ -82,6 +82,14 @@ export function registerCheckPolicyCommand(program: Command): void {
           skipped.push(input.file);
         else inputs.push(result);
       }
+      if (inputs.length === 0) {
+        // A pipeline pointed at the wrong directory must not pass silently.
+        process.stderr.write(
+          `keywarden check-policy: no policy document, CloudFormation template or Terraform plan in ${paths.join(', ')}\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
       if (format === 'sarif') {
         const catalog = loadCatalog();
         const rules = (['KMS.1', 'KMS.2'] as const).map((id) => {
