@@ -131,60 +131,59 @@ describe('no credential, session token or API token in any output of a full run'
     expectNoSecrets(everything, aws);
   }, 120_000);
 
-  it.skipIf(redisSkipped)(
-    'scale-out: serve and worker logs, API responses and everything in Redis (job data included)',
-    async () => {
-      const redis = await startRedis();
-      const aws = await faultySimulator();
-      const port = await freePort();
-      const env = { ...runEnv(aws, port), KEYWARDEN_EXECUTOR: 'bullmq', KEYWARDEN_REDIS_URL: redis.url };
-      const worker = run(['worker', '--port', '0'], env);
-      const serve = run(['serve'], env);
-      const base = `http://127.0.0.1:${port}`;
-      const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-      await waitHealthy(base);
-      const started = (await (
-        await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
-      ).json()) as {
-        id: string;
-      };
-      const outputs: string[] = [];
-      let scan = '';
-      for (let i = 0; i < 200; i++) {
-        scan = await (await fetch(`${base}/v1/scans/${started.id}`, { headers })).text();
-        if (!scan.includes('"state":"running"')) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      outputs.push(
-        scan,
-        await (await fetch(`${base}/v1/scans/${started.id}/findings?limit=100`, { headers })).text(),
-      );
-      // Everything Redis holds: records, queues (job data, return values, events), rate-limit buckets.
-      const client = new Redis(redis.url);
-      const keys = await client.keys('*');
-      expect(keys.some((k) => k.includes(':units:'))).toBe(true);
-      for (const key of keys) {
-        const type = await client.type(key);
-        if (type === 'string') outputs.push(key, (await client.get(key)) ?? '');
-        else if (type === 'hash') outputs.push(key, JSON.stringify(await client.hgetall(key)));
-        else if (type === 'list') outputs.push(key, JSON.stringify(await client.lrange(key, 0, -1)));
-        else if (type === 'set') outputs.push(key, JSON.stringify(await client.smembers(key)));
-        else if (type === 'zset') outputs.push(key, JSON.stringify(await client.zrange(key, '0', '-1')));
-        else if (type === 'stream') outputs.push(key, JSON.stringify(await client.xrange(key, '-', '+')));
-      }
-      await client.quit();
-      serve.kill('SIGTERM');
-      worker.kill('SIGTERM');
-      await Promise.all([serve.done, worker.done]);
-      outputs.push(serve.output(), worker.output());
-      await aws.stop();
-      await redis.stop();
+  it('scale-out: serve and worker logs, API responses and everything in Redis (job data included)', async ({
+    skip,
+  }) => {
+    skip(redisSkipped, 'no Redis (see the line at the start of the run)');
+    const redis = await startRedis();
+    const aws = await faultySimulator();
+    const port = await freePort();
+    const env = { ...runEnv(aws, port), KEYWARDEN_EXECUTOR: 'bullmq', KEYWARDEN_REDIS_URL: redis.url };
+    const worker = run(['worker', '--port', '0'], env);
+    const serve = run(['serve'], env);
+    const base = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    await waitHealthy(base);
+    const started = (await (
+      await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
+    ).json()) as {
+      id: string;
+    };
+    const outputs: string[] = [];
+    let scan = '';
+    for (let i = 0; i < 200; i++) {
+      scan = await (await fetch(`${base}/v1/scans/${started.id}`, { headers })).text();
+      if (!scan.includes('"state":"running"')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    outputs.push(
+      scan,
+      await (await fetch(`${base}/v1/scans/${started.id}/findings?limit=100`, { headers })).text(),
+    );
+    // Everything Redis holds: records, queues (job data, return values, events), rate-limit buckets.
+    const client = new Redis(redis.url);
+    const keys = await client.keys('*');
+    expect(keys.some((k) => k.includes(':units:'))).toBe(true);
+    for (const key of keys) {
+      const type = await client.type(key);
+      if (type === 'string') outputs.push(key, (await client.get(key)) ?? '');
+      else if (type === 'hash') outputs.push(key, JSON.stringify(await client.hgetall(key)));
+      else if (type === 'list') outputs.push(key, JSON.stringify(await client.lrange(key, 0, -1)));
+      else if (type === 'set') outputs.push(key, JSON.stringify(await client.smembers(key)));
+      else if (type === 'zset') outputs.push(key, JSON.stringify(await client.zrange(key, '0', '-1')));
+      else if (type === 'stream') outputs.push(key, JSON.stringify(await client.xrange(key, '-', '+')));
+    }
+    await client.quit();
+    serve.kill('SIGTERM');
+    worker.kill('SIGTERM');
+    await Promise.all([serve.done, worker.done]);
+    outputs.push(serve.output(), worker.output());
+    await aws.stop();
+    await redis.stop();
 
-      const everything = outputs.join('\n');
-      expect(scan).toContain('"state":"completed_with_errors"');
-      expect(everything).toContain('managementAccountId'); // the unit jobs' data was read
-      expectNoSecrets(everything, aws);
-    },
-    120_000,
-  );
+    const everything = outputs.join('\n');
+    expect(scan).toContain('"state":"completed_with_errors"');
+    expect(everything).toContain('managementAccountId'); // the unit jobs' data was read
+    expectNoSecrets(everything, aws);
+  }, 120_000);
 });
