@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # keywarden: multi-stage build on Node.js 24 LTS; runs as the unprivileged `node` user, works with a
 # read-only root filesystem (writes only to /data), and answers its health check on /healthz.
+# package.json's engines.node is >=22 (the LTS lines 22 and 24); .ci/run runs the tests on Node 24 too.
 
 FROM node:24-slim AS build
 WORKDIR /app

@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
-import { ValueErrorType } from '@sinclair/typebox/errors';
-import { Value } from '@sinclair/typebox/value';
+import { Errors, ValueErrorType } from '@sinclair/typebox/errors';
 import { parse } from 'yaml';
 import { expandActionPatterns } from '../policy/actions.js';
 import type { ControlId } from '../model/result.js';
@@ -74,7 +73,8 @@ export function describeSchemaError(error: {
 }
 
 function validate<T>(schema: TSchema, document: unknown, source: string): T {
-  const first = Value.Errors(schema, document).First();
+  // The errors module alone: the whole value module costs the command line's start-up ~0.1-0.3 s.
+  const first = Errors(schema, document).First();
   if (first !== undefined)
     throw new CatalogError(`${source}: ${fieldPath(first.path, document)}: ${describeSchemaError(first)}`);
   return document as T;

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log/index.js';
 import type { RunningService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { RunningRedis } from '../helpers/redis.js';
-import { startRedis } from '../helpers/redis.js';
+import { redisSkipped, startRedis } from '../helpers/redis.js';
 import { startAws, storedFindings } from '../integration/harness.js';
 import {
   API_TOKEN,
@@ -20,7 +20,7 @@ import {
   waitForScan,
 } from './harness.js';
 
-describe('distributed failure handling', () => {
+describe.skipIf(redisSkipped)('distributed failure handling', () => {
   let redis: RunningRedis;
   let aws: RunningSimulator;
   let worker: RunningWorker;

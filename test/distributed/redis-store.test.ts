@@ -7,14 +7,14 @@ import { newOutcome } from '../../src/scan/types.js';
 import { RedisScanStore } from '../../src/store/redis.js';
 import { findingRecord, scanRecord } from '../helpers/records.js';
 import type { RunningRedis } from '../helpers/redis.js';
-import { startRedis } from '../helpers/redis.js';
+import { redisSkipped, startRedis } from '../helpers/redis.js';
 
 // An empty list in the scope: records must keep it as written.
 const scan = (id: string, createdAt?: string) =>
   scanRecord(id, createdAt, { regions: ['us-east-1'], accounts: [] });
 const finding = findingRecord;
 
-describe('Redis scan store, quotas and scope locks', () => {
+describe.skipIf(redisSkipped)('Redis scan store, quotas and scope locks', () => {
   let server: RunningRedis;
   const connections: Redis[] = [];
   let prefixes = 0;

@@ -11,6 +11,7 @@ import type { RunningSimulator } from '../../src/simulator/index.js';
 import { scan, startAws, storedFindings } from '../integration/harness.js';
 import type { Cluster, WorkerProcess } from './harness.js';
 import { startCluster, startScan, waitForScan } from './harness.js';
+import { redisSkipped } from '../helpers/redis.js';
 
 const ORGANIZATION = { seed: 7, accounts: 6, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-3'] };
 
@@ -21,7 +22,7 @@ function hubContents(aws: RunningSimulator): string[] {
     .sort();
 }
 
-describe('a scan on three worker processes through BullMQ on Redis', () => {
+describe.skipIf(redisSkipped)('a scan on three worker processes through BullMQ on Redis', () => {
   let cluster: Cluster;
   let distributed: RunningSimulator;
   let replica: RunningService;

@@ -10,13 +10,13 @@ import type { RunningService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { ScanRecord } from '../../src/store/types.js';
 import type { RunningRedis } from '../helpers/redis.js';
-import { startRedis } from '../helpers/redis.js';
+import { redisSkipped, startRedis } from '../helpers/redis.js';
 import { startAws } from '../integration/harness.js';
 import { distributedConfig, loadedConfig, startReplica } from './harness.js';
 
 const TICK_SECONDS = 2;
 
-describe('scheduled scans with two serve replicas', () => {
+describe.skipIf(redisSkipped)('scheduled scans with two serve replicas', () => {
   let redis: RunningRedis;
   let aws: RunningSimulator;
   let worker: RunningWorker;

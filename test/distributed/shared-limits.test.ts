@@ -8,6 +8,7 @@ import type { RunningService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { Cluster } from './harness.js';
 import { startCluster, startScan, waitForScan } from './harness.js';
+import { redisSkipped } from '../helpers/redis.js';
 
 /**
  * Arrivals checked against the quota as AWS defines it, a token bucket: `rate` per second, `burst` at
@@ -25,7 +26,7 @@ export function firstOverQuota(times: number[], rate: number, burst: number): nu
   return -1;
 }
 
-describe('rate limits shared by every worker (Redis)', () => {
+describe.skipIf(redisSkipped)('rate limits shared by every worker (Redis)', () => {
   let cluster: Cluster;
   let aws: RunningSimulator;
   let replica: RunningService;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../helpers/free-port.js';
-import { startRedis } from '../helpers/redis.js';
+import { redisSkipped, startRedis } from '../helpers/redis.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'leak-check-api-token-0123456789abcdef';
@@ -133,7 +133,10 @@ describe('no credential, session token or API token in any output of a full run'
     expectNoSecrets(everything, aws);
   }, 120_000);
 
-  it('scale-out: serve and worker logs, API responses and everything in Redis (job data included)', async () => {
+  it('scale-out: serve and worker logs, API responses and everything in Redis (job data included)', async ({
+    skip,
+  }) => {
+    skip(redisSkipped, 'no Redis (see the line at the start of the run)');
     const redis = await startRedis();
     const aws = await faultySimulator();
     const port = await freePort();

@@ -1,26 +1,20 @@
 /**
- * `keywarden check-policy [--json] [--actions a,b] [--partition p] FILE|-`: evaluates one IAM policy
- * document offline, as KMS.1/KMS.2 would, so a CI pipeline can check policies before deploying them.
- * Exit code: 0 PASSED, 1 FAILED, 2 invalid input or usage (NOT_AVAILABLE included: it is not a pass).
+ * `keywarden check-policy [--format text|json|sarif] [--actions a,b] [--partition p] PATH...`: evaluates
+ * IAM policies offline, as KMS.1/KMS.2 would, so a pipeline can check them before deploying: policy
+ * documents, CloudFormation templates and Terraform plans, from files, directories and standard input.
+ * One exit code for the run: 2 if any input is invalid or a verdict is undecided (NOT_AVAILABLE, UNKNOWN),
+ * else 1 if any policy FAILED, else 0.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { loadCatalog, loadKmsActions } from '../../catalog/index.js';
-import {
-  analyzePolicy,
-  expandActionPatterns,
-  explainAnalysis,
-  splitActionPatterns,
-} from '../../policy/index.js';
-
-const EXIT = { PASSED: 0, FAILED: 1, NOT_AVAILABLE: 2 } as const;
-
-async function readInput(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import type { InputResult } from '../../check/check.js';
+import { checkText, exitCodeOf } from '../../check/check.js';
+import { formatSarif } from '../../check/sarif.js';
+import { formatJson, formatText } from '../../check/text.js';
+import { expandActionPatterns, splitActionPatterns } from '../../policy/index.js';
+import { readInputs } from '../inputs.js';
+import { VERSION } from '../version.js';
 
 function defaultPatterns(): string[] {
   const parameter = loadCatalog()
@@ -30,6 +24,7 @@ function defaultPatterns(): string[] {
 }
 
 interface CheckPolicyOptions {
+  format: 'text' | 'json' | 'sarif';
   json?: boolean;
   actions?: string;
   partition: string;
@@ -39,16 +34,25 @@ export function registerCheckPolicyCommand(program: Command): void {
   program
     .command('check-policy')
     .description(
-      'evaluate one IAM policy document offline against KMS.1/KMS.2 (exit 0 PASSED, 1 FAILED, 2 invalid)',
+      'evaluate IAM policies offline against KMS.1/KMS.2: policy documents, CloudFormation templates ' +
+        '(JSON/YAML) and Terraform plans (terraform show -json) (exit 0 all PASSED, 1 some FAILED, ' +
+        '2 invalid input or a verdict that depends on values known only at deploy time)',
     )
-    .argument('<file>', 'policy document (JSON or URL-encoded JSON), or - for standard input')
-    .option('--json', 'print one JSON object instead of the explanation')
+    .argument(
+      '<paths...>',
+      'files, directories (searched for *.json, *.yaml, *.yml, *.template), or - for standard input',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'),
+    )
+    .option('--json', 'the same as --format json')
     .option(
       '--actions <patterns>',
       'blocked action patterns, comma-separated (default: the catalog’s KMS.1 default)',
     )
     .option('--partition <partition>', 'partition whose key space is checked', 'aws')
-    .action(async (file: string, options: CheckPolicyOptions) => {
+    .action(async (paths: string[], options: CheckPolicyOptions) => {
+      const format = options.json ? 'json' : options.format;
       const patterns =
         options.actions !== undefined ? splitActionPatterns(options.actions) : defaultPatterns();
       const expanded = expandActionPatterns(patterns, loadKmsActions());
@@ -59,33 +63,51 @@ export function registerCheckPolicyCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      let text: string;
-      try {
-        text = await readInput(file);
-      } catch (error) {
-        process.stderr.write(`keywarden check-policy: cannot read ${file}: ${(error as Error).message}\n`);
+      const check = { blockedActions: expanded.actions, partition: options.partition };
+      const inputs: InputResult[] = [];
+      const skipped: string[] = [];
+      for (const input of await readInputs(paths, process.stdin)) {
+        if (input.text === undefined) {
+          inputs.push({
+            file: input.file,
+            kind: 'other',
+            results: [],
+            errors: [{ file: input.file, message: input.error! }],
+          });
+          continue;
+        }
+        const result = checkText(input.file, input.text, check);
+        // A directory holds other JSON and YAML too (package.json, CI files): only named files must be policies.
+        if (input.fromDirectory && result.kind === 'other' && result.errors.length === 0)
+          skipped.push(input.file);
+        else inputs.push(result);
+      }
+      if (inputs.length === 0) {
+        // A pipeline pointed at the wrong directory must not pass silently.
+        process.stderr.write(
+          `keywarden check-policy: no policy document, CloudFormation template or Terraform plan in ${paths.join(', ')}\n`,
+        );
         process.exitCode = 2;
         return;
       }
-      const analysis = analyzePolicy(text, expanded.actions, { partition: options.partition });
-      if (options.json) {
-        const coverage = analysis.ok
-          ? Object.fromEntries(analysis.actions.map((a) => [a.action, a.coverage]))
-          : {};
-        const body = analysis.ok
-          ? {
-              verdict: analysis.verdict,
-              coverage,
-              actions: analysis.actions,
-              statementCount: analysis.statementCount,
-            }
-          : { verdict: analysis.verdict, coverage, error: analysis.error };
-        process.stdout.write(
-          `${JSON.stringify({ file, blockedActions: expanded.actions, ...body }, null, 2)}\n`,
-        );
+      if (format === 'sarif') {
+        const catalog = loadCatalog();
+        const rules = (['KMS.1', 'KMS.2'] as const).map((id) => {
+          const control = catalog.get(id);
+          return {
+            id,
+            title: control.title,
+            description: control.description,
+            helpUri: control.remediation.url,
+            severity: control.severity,
+          };
+        });
+        process.stdout.write(formatSarif(inputs, rules, { version: VERSION, cwd: process.cwd() }));
+      } else if (format === 'json') {
+        process.stdout.write(formatJson(inputs, expanded.actions, skipped));
       } else {
-        process.stdout.write(`${file}: ${explainAnalysis(analysis)}\n`);
+        process.stdout.write(formatText(inputs, skipped));
       }
-      process.exitCode = EXIT[analysis.verdict];
+      process.exitCode = exitCodeOf(inputs);
     });
 }

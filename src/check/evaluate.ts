@@ -1,0 +1,73 @@
+/** Decides one found policy: the engine's verdict, or, with values unknown until deployment, both cases. */
+import { analyzePolicy } from '../policy/analyze.js';
+import type { ActionCoverage, PolicyError } from '../policy/types.js';
+import type { FoundPolicy, PolicyControl } from './extract.js';
+import type { Position } from './source.js';
+import { describeUnknown, findUnknowns, resolveUnknowns } from './unknowns.js';
+
+export type CheckVerdict = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE' | 'UNKNOWN';
+
+export interface UnknownReport {
+  path: string;
+  value: string;
+  position?: Position;
+}
+
+export interface PolicyResult {
+  /** The input as given on the command line (`-` for standard input). */
+  file: string;
+  name?: string;
+  control: PolicyControl;
+  position?: Position;
+  verdict: CheckVerdict;
+  /**
+   * The coverage of each blocked action: exact without unknown values; otherwise the best case for a
+   * FAILED policy, the worst case for PASSED and UNKNOWN.
+   */
+  actions: ActionCoverage[];
+  /** Where each statement starts, by index (when the input shows it). */
+  statementPositions: (Position | undefined)[];
+  unknowns: UnknownReport[];
+  error?: PolicyError;
+}
+
+export interface EvaluateOptions {
+  blockedActions: readonly string[];
+  partition: string;
+  locate: (value: unknown) => Position | undefined;
+}
+
+function statementsOf(document: unknown): unknown[] {
+  if (typeof document !== 'object' || document === null) return [];
+  const statements = (document as Record<string, unknown>)['Statement'];
+  return Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
+}
+
+export function evaluatePolicy(file: string, found: FoundPolicy, options: EvaluateOptions): PolicyResult {
+  const analyze = (document: unknown) =>
+    analyzePolicy(document, options.blockedActions, { partition: options.partition });
+  const base = {
+    file,
+    ...(found.name !== undefined ? { name: found.name } : {}),
+    control: found.control,
+    ...(found.position ? { position: found.position } : {}),
+    statementPositions: statementsOf(found.document).map((s) => options.locate(s)),
+  };
+  const unknowns: UnknownReport[] = findUnknowns(found.document).map((u) => {
+    const position = options.locate(u.value);
+    return { path: u.path, value: describeUnknown(u.value), ...(position ? { position } : {}) };
+  });
+  if (unknowns.length === 0) {
+    const analysis = analyze(found.document);
+    return analysis.ok
+      ? { ...base, verdict: analysis.verdict, actions: analysis.actions, unknowns }
+      : { ...base, verdict: 'NOT_AVAILABLE', actions: [], unknowns, error: analysis.error };
+  }
+  const worst = analyze(resolveUnknowns(found.document, 'worst'));
+  const best = analyze(resolveUnknowns(found.document, 'best'));
+  if (!worst.ok) return { ...base, verdict: 'NOT_AVAILABLE', actions: [], unknowns, error: worst.error };
+  if (!best.ok) return { ...base, verdict: 'NOT_AVAILABLE', actions: [], unknowns, error: best.error };
+  if (best.verdict === 'FAILED') return { ...base, verdict: 'FAILED', actions: best.actions, unknowns };
+  if (worst.verdict === 'PASSED') return { ...base, verdict: 'PASSED', actions: worst.actions, unknowns };
+  return { ...base, verdict: 'UNKNOWN', actions: worst.actions, unknowns };
+}

@@ -1,0 +1,199 @@
+/**
+ * Finds the IAM policies in a parsed input: a bare policy document, a CloudFormation template (JSON or
+ * YAML) or a Terraform plan (`terraform show -json`). Each policy is named by its logical id or resource
+ * address and tied to the control that evaluates it in an account: KMS.1 for customer managed policies,
+ * KMS.2 for inline policies. Pure.
+ */
+import type { Position } from './source.js';
+import { isUnknown, PlanUnknown } from './unknowns.js';
+
+export type PolicyControl = 'KMS.1' | 'KMS.2';
+
+export interface FoundPolicy {
+  /** The logical id or resource address, with the inline policy's place; undefined for a bare document. */
+  name?: string;
+  control: PolicyControl;
+  /** An object, a JSON (or URL-encoded JSON) string, or an unknown value. */
+  document: unknown;
+  /** Where the policy (its document, or the resource holding it) starts. */
+  position?: Position;
+}
+
+export interface InputProblem {
+  message: string;
+  position?: Position;
+}
+
+export type InputKind = 'policy' | 'cloudformation' | 'terraform-plan' | 'other';
+
+export interface Extracted {
+  kind: InputKind;
+  policies: FoundPolicy[];
+  problems: InputProblem[];
+}
+
+type Locate = (value: unknown) => Position | undefined;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function kindOf(value: unknown): InputKind {
+  if (typeof value === 'string') return 'policy';
+  if (!isObject(value)) return 'other';
+  if ('Statement' in value || 'Version' in value) return 'policy';
+  if (isObject(value['Resources'])) return 'cloudformation';
+  if ('format_version' in value && ('resource_changes' in value || 'planned_values' in value))
+    return 'terraform-plan';
+  return 'other';
+}
+
+const CFN_DOCUMENT: Record<string, PolicyControl> = {
+  'AWS::IAM::ManagedPolicy': 'KMS.1',
+  'AWS::IAM::Policy': 'KMS.2',
+  'AWS::IAM::RolePolicy': 'KMS.2',
+  'AWS::IAM::UserPolicy': 'KMS.2',
+  'AWS::IAM::GroupPolicy': 'KMS.2',
+};
+const CFN_IDENTITIES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group']);
+
+function fromCloudFormation(template: Record<string, unknown>, locate: Locate): Extracted {
+  const policies: FoundPolicy[] = [];
+  const problems: InputProblem[] = [];
+  const resources = template['Resources'] as Record<string, unknown>;
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (!isObject(resource) || typeof resource['Type'] !== 'string') continue;
+    const type = resource['Type'];
+    const properties = resource['Properties'];
+    const here = locate(resource);
+    const control = CFN_DOCUMENT[type];
+    if (control) {
+      const document = isObject(properties) ? properties['PolicyDocument'] : undefined;
+      if (document === undefined || document === null) {
+        problems.push({
+          message: `Resources.${logicalId} (${type}): Properties.PolicyDocument is missing`,
+          ...(here ? { position: here } : {}),
+        });
+        continue;
+      }
+      const position = locate(document) ?? here;
+      policies.push({ name: logicalId, control, document, ...(position ? { position } : {}) });
+    } else if (CFN_IDENTITIES.has(type) && isObject(properties) && properties['Policies'] !== undefined) {
+      const inline = properties['Policies'];
+      if (isUnknown(inline)) {
+        policies.push({
+          name: `${logicalId}.Policies`,
+          control: 'KMS.2',
+          document: inline,
+          ...(here ? { position: locate(inline) ?? here } : {}),
+        });
+        continue;
+      }
+      if (!Array.isArray(inline)) {
+        problems.push({
+          message: `Resources.${logicalId}.Properties.Policies: must be a list`,
+          ...(here ? { position: here } : {}),
+        });
+        continue;
+      }
+      inline.forEach((entry, index) => {
+        const at = `${logicalId}.Policies[${index}]`;
+        const label =
+          isObject(entry) && typeof entry['PolicyName'] === 'string' ? ` (${entry['PolicyName']})` : '';
+        const document = isUnknown(entry) ? entry : isObject(entry) ? entry['PolicyDocument'] : undefined;
+        const position = locate(document) ?? locate(entry) ?? here;
+        if (document === undefined || document === null) {
+          problems.push({
+            message: `Resources.${at}: PolicyDocument is missing`,
+            ...(position ? { position } : {}),
+          });
+          return;
+        }
+        policies.push({
+          name: `${at}${label}`,
+          control: 'KMS.2',
+          document,
+          ...(position ? { position } : {}),
+        });
+      });
+    }
+  }
+  return { kind: 'cloudformation', policies, problems };
+}
+
+const TF_POLICY: Record<string, PolicyControl> = {
+  aws_iam_policy: 'KMS.1',
+  aws_iam_role_policy: 'KMS.2',
+  aws_iam_user_policy: 'KMS.2',
+  aws_iam_group_policy: 'KMS.2',
+};
+
+/** The planned value of an attribute, or a PlanUnknown when the plan marks it as known only after apply. */
+function planned(after: unknown, unknown: unknown, key: string, address: string): unknown {
+  if (isObject(unknown) && unknown[key] === true) return new PlanUnknown(address);
+  return isObject(after) ? after[key] : undefined;
+}
+
+function fromTerraformPlan(plan: Record<string, unknown>, locate: Locate): Extracted {
+  const policies: FoundPolicy[] = [];
+  const problems: InputProblem[] = [];
+  const changes = plan['resource_changes'];
+  if (!Array.isArray(changes)) {
+    problems.push({
+      message: 'resource_changes: missing; give the JSON of a plan (terraform show -json PLAN)',
+    });
+    return { kind: 'terraform-plan', policies, problems };
+  }
+  changes.forEach((change, index) => {
+    if (!isObject(change) || change['mode'] === 'data' || !isObject(change['change'])) return;
+    const type = String(change['type']);
+    const address = typeof change['address'] === 'string' ? change['address'] : `resource_changes[${index}]`;
+    const { after, after_unknown: afterUnknown } = change['change'];
+    if (after === null || after === undefined) return; // deleted by the plan
+    const position = locate(after) ?? locate(change);
+    const where = position ? { position } : {};
+    const control = TF_POLICY[type];
+    if (control) {
+      const document = planned(after, afterUnknown, 'policy', address);
+      if (document === undefined || document === null) {
+        problems.push({ message: `${address}: the planned values have no policy`, ...where });
+        return;
+      }
+      policies.push({ name: address, control, document, ...where });
+    } else if (type === 'aws_iam_role') {
+      const inline = planned(after, afterUnknown, 'inline_policy', address);
+      if (inline instanceof PlanUnknown) {
+        policies.push({ name: `${address}.inline_policy`, control: 'KMS.2', document: inline, ...where });
+        return;
+      }
+      if (!Array.isArray(inline)) return;
+      const unknowns = isObject(afterUnknown) ? afterUnknown['inline_policy'] : undefined;
+      inline.forEach((block, i) => {
+        const name = isObject(block) && typeof block['name'] === 'string' ? ` (${block['name']})` : '';
+        const document = planned(block, Array.isArray(unknowns) ? unknowns[i] : undefined, 'policy', address);
+        // An inline_policy block with neither name nor policy is how Terraform writes "no inline policies".
+        if (document === undefined || document === null || document === '') return;
+        policies.push({
+          name: `${address}.inline_policy[${i}]${name}`,
+          control: 'KMS.2',
+          document,
+          ...where,
+        });
+      });
+    }
+  });
+  return { kind: 'terraform-plan', policies, problems };
+}
+
+/** The policies in a parsed input. A bare document is reported as KMS.1's (the controls decide alike). */
+export function extractPolicies(value: unknown, locate: Locate): Extracted {
+  const kind = kindOf(value);
+  if (kind === 'cloudformation') return fromCloudFormation(value as Record<string, unknown>, locate);
+  if (kind === 'terraform-plan') return fromTerraformPlan(value as Record<string, unknown>, locate);
+  const position = locate(value);
+  return {
+    kind,
+    policies: [{ control: 'KMS.1', document: value, ...(position ? { position } : {}) }],
+    problems: [],
+  };
+}
