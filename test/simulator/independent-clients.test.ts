@@ -52,6 +52,12 @@ if (clis.length === 0)
     'independent-clients: the AWS CLI is not installed (apt-get install awscli): CLI checks skipped',
   );
 
+// In CI these checks never skip: the runner must have installed the clients (.ci/run does).
+if (['true', '1'].includes(process.env['CI'] ?? '') && (python === undefined || clis.length === 0))
+  throw new Error(
+    'independent-clients: CI=true but boto3 or the AWS CLI is missing (apt-get install python3-boto3 awscli)',
+  );
+
 let sim: RunningSimulator;
 let accounts: string[];
 let suspended: string;
