@@ -46,11 +46,10 @@ describe('keywarden serve as a process', () => {
     child.stderr!.on('data', (d) => (output += d));
     const base = `http://127.0.0.1:${port}`;
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    await waitFor(
-      'serve to answer /healthz',
-      () => fetch(`${base}/healthz`).then((r) => r.ok),
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await waitFor('serve to answer /healthz', () => fetch(`${base}/healthz`).then((r) => r.ok), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     // A first scan completes and imports everything.
     const first = (await (
       await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
