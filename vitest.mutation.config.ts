@@ -15,6 +15,7 @@ export default defineConfig({
       'test/policy/star-span.test.ts',
       'test/controls/**/*.test.ts',
       'test/findings/**/*.test.ts',
+      'test/reliability/unit-outcomes.test.ts',
     ],
     environment: 'node',
     testTimeout: 60_000,
