@@ -57,8 +57,9 @@ function runEnv(aws: RunningSimulator, port: number): NodeJS.ProcessEnv {
 }
 
 async function waitHealthy(base: string): Promise<void> {
+  // Generous: on a loaded machine tsx compiles the service for a long time before it listens.
   await waitFor('serve to answer /healthz', () => fetch(`${base}/healthz`).then((r) => r.ok), {
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
     intervalMs: 100,
   });
 }
