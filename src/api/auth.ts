@@ -21,6 +21,7 @@ export function tokenMatcher(tokens: readonly string[]): (presented: string | un
 
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header ?? '');
+  // A missing header reads as "undefined", which is no bearer header.
+  const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(String(header));
   return match?.[1];
 }
