@@ -99,9 +99,20 @@ function nextWorkflow(stored: StoredFinding | undefined, incoming: StoredFinding
   if (incoming['RecordState'] === 'ARCHIVED' || compliance === 'PASSED') return 'RESOLVED';
   return previous === 'RESOLVED' ? 'NEW' : previous;
 }
+/** AWS's cap on one BatchImportFindings request (the partner guide: "up to 6 MB per batch"). */
+export const BATCH_IMPORT_MAX_BYTES = 6 * 1024 * 1024;
 
 export function batchImportFindings(call: RestCall, faults: HubFaults): unknown {
   const hub = hubFor(call, faults);
+  // The SDK sends the body as JSON.stringify of the input: re-serialising gives the request's size.
+  const size = Buffer.byteLength(JSON.stringify(call.body));
+  if (size > BATCH_IMPORT_MAX_BYTES) {
+    throw new AwsError(
+      'InvalidInputException',
+      `The request is ${size} bytes, over the maximum of ${BATCH_IMPORT_MAX_BYTES} bytes (6 MB) per batch.`,
+      400,
+    );
+  }
   const findings = call.body['Findings'];
   if (!Array.isArray(findings) || findings.length === 0 || findings.length > 100) {
     throw new AwsError('InvalidInputException', 'Findings must hold between 1 and 100 findings.', 400);

@@ -80,6 +80,8 @@ export interface RunningSimulator {
     byOperation: Map<string, number>;
     byAccountRegion: Map<string, number>;
     total(): number;
+    /** Requests received and not yet answered. */
+    inFlight(): number;
     reset(): void;
   };
   /** Timestamps (ms) of BatchImportFindings calls per `<account>/<region>`, for rate checks. */
@@ -322,10 +324,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     }
   }
 
+  // Requests still being handled, even when their client has gone (tests wait for these to land).
+  let inFlight = 0;
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(error));
-    });
+    inFlight++;
+    handle(req, res)
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500).end(String(error));
+      })
+      .finally(() => inFlight--);
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) =>
@@ -343,6 +350,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       byOperation,
       byAccountRegion,
       total: () => [...byOperation.values()].reduce((a, b) => a + b, 0),
+      inFlight: () => inFlight,
       reset: () => {
         byOperation.clear();
         byAccountRegion.clear();

@@ -9,6 +9,7 @@ import { startService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
 import { startAws } from '../integration/harness.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let aws: RunningSimulator;
@@ -26,14 +27,16 @@ function loaded(dataDir: string, extra: Record<string, unknown> = {}) {
   });
 }
 
-async function waitFor(id: string, states = ['completed', 'completed_with_errors', 'cancelled', 'failed']) {
-  for (let i = 0; i < 200; i++) {
-    const response = await running.app.inject({ method: 'GET', url: `/v1/scans/${id}`, headers: auth });
-    const body = response.json();
-    if (states.includes(body.state)) return body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`scan ${id} did not finish`);
+function waitForScan(id: string, states = ['completed', 'completed_with_errors', 'cancelled', 'failed']) {
+  return waitFor(
+    `scan ${id} to end`,
+    async () => {
+      const response = await running.app.inject({ method: 'GET', url: `/v1/scans/${id}`, headers: auth });
+      const body = response.json();
+      return states.includes(body.state) && body;
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
 }
 
 beforeAll(async () => {
@@ -132,7 +135,7 @@ describe('scans through the API (real scan against the simulator)', () => {
     const { id, location } = response.json();
     expect(response.headers.location).toBe(`/v1/scans/${id}`);
     expect(location).toBe(`/v1/scans/${id}`);
-    const scan = await waitFor(id);
+    const scan = await waitForScan(id);
     expect(scan).toMatchObject({ state: 'completed', trigger: 'api', scope: { regions: ['us-east-1'] } });
     expect(scan.summary.findings['KMS.3'].FAILED).toBeGreaterThan(0);
     expect(scan.units).toHaveLength(2);
@@ -170,7 +173,7 @@ describe('scans through the API (real scan against the simulator)', () => {
     expect(again.json().scanId).toBe(id);
     const cancel = await running.app.inject({ method: 'POST', url: `/v1/scans/${id}/cancel`, headers: auth });
     expect(cancel.statusCode).toBe(202);
-    const scan = await waitFor(id);
+    const scan = await waitForScan(id);
     aws.faults.latencyMs = 0;
     expect(scan.state).toBe('cancelled');
     expect(scan.summary.archived).toBe(0);

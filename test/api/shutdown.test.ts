@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
 import { DEFAULT_EXTERNAL_ID, regionsOutside, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../helpers/free-port.js';
+import { waitFor, within } from '../helpers/wait.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'shutdown-token-0123456789abcdef';
@@ -50,38 +51,41 @@ describe('keywarden serve as a process', () => {
     child.stderr!.on('data', (d) => (output += d));
     const base = `http://127.0.0.1:${port}`;
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor('serve to answer /healthz', () => fetch(`${base}/healthz`).then((r) => r.ok), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     // A first scan completes and imports everything.
     const first = (await (
       await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
     ).json()) as { id: string };
-    for (let i = 0; i < 100; i++) {
-      const scan = (await (await fetch(`${base}/v1/scans/${first.id}`, { headers })).json()) as {
-        state: string;
-      };
-      if (scan.state !== 'running') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(
+      'the first scan to finish',
+      async () => {
+        const scan = (await (await fetch(`${base}/v1/scans/${first.id}`, { headers })).json()) as {
+          state: string;
+        };
+        return scan.state !== 'running' && scan.state;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     // A key disappears; the next scan is slow and is stopped by SIGTERM before it can finish.
     const member = [...aws.state.accounts.values()][1]!;
     const keys = aws.state.keys(member.id, 'eu-west-1');
     const gone = keys.splice(0, 1)[0]!;
     aws.faults.latencyMs = 400;
+    const callsBefore = aws.counters.total();
     const second = (await (
       await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
     ).json()) as { id: string };
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // SIGTERM once the second scan is talking to AWS (each call takes 400 ms, so it is far from done).
+    await waitFor('the second scan to call AWS', () => aws.counters.total() > callsBefore, {
+      timeoutMs: 10_000,
+    });
     const started = Date.now();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
-    const code = await exited;
+    const code = await within('serve to exit after SIGTERM', exited, 15_000);
     const elapsed = Date.now() - started;
     expect(code, output).toBe(0);
     // Grace of 1 s, plus the in-flight calls (400 ms each) that the cancellation waits for.

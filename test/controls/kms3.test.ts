@@ -159,10 +159,46 @@ describe('KMS.3 result shape', () => {
     );
   });
 
-  it('is pure: the same input gives the same output', () => {
-    const snapshot = kmsSnapshot([
-      kmsKey({ keyState: 'PendingDeletion', deletionDate: '2025-03-05T00:00:00Z' }),
-    ]);
-    expect(evaluateKms3(snapshot, defaults, context)).toEqual(evaluateKms3(snapshot, defaults, context));
+  it('is pure: leaves its (frozen) input alone, depends on nothing but it, and gives the same answer again', () => {
+    const key = kmsKey({
+      keyId: 'aaaa0000-12ab-34cd-56ef-000000000001',
+      keyState: 'PendingDeletion',
+      deletionDate: '2025-03-05T00:00:00Z',
+      pendingDeletionWindowInDays: 7,
+    });
+    const snapshot = kmsSnapshot([key]);
+    const copy = structuredClone(snapshot);
+    const frozen = deepFreeze(snapshot);
+    const expected = {
+      controlId: 'KMS.3',
+      status: 'FAILED',
+      reasonCode: 'KEY_PENDING_DELETION',
+      accountId: ACCOUNT,
+      region: 'eu-west-1',
+      evidence: {
+        keyState: 'PendingDeletion',
+        deletionDate: '2025-03-05T00:00:00.000Z',
+        daysLeft: 3,
+        pendingDeletionWindowInDays: 7,
+      },
+    };
+    const first = evaluateKms3(frozen, { kmsKeyIds: [] }, context);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject(expected);
+    expect(first[0]!.resource.arn).toBe(
+      `arn:aws:kms:eu-west-1:${ACCOUNT}:key/aaaa0000-12ab-34cd-56ef-000000000001`,
+    );
+    expect(snapshot).toEqual(copy);
+    // The same answer later: nothing read from the clock or from state left by the first call.
+    const second = evaluateKms3(frozen, { kmsKeyIds: [] }, { now: new Date(now) });
+    expect(second).toEqual(first);
   });
 });
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -33,7 +33,14 @@ describe('control registry', () => {
     expect(CONTROL_REGISTRY['KMS.1'].resolveParams({ blockedActionsPatterns: 'kms:Nope' }, env).ok).toBe(
       false,
     );
-    expect(CONTROL_REGISTRY['KMS.2'].resolveParams({}, env)).toEqual({ ok: true, params: params()['KMS.2'] });
+    expect(CONTROL_REGISTRY['KMS.2'].resolveParams({}, env)).toEqual({
+      ok: true,
+      params: {
+        blockedActionsPatterns: ['kms:ReEncryptFrom', 'kms:Decrypt'],
+        blockedActions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+        excludeRoleByManagementAccount: false,
+      },
+    });
     expect(CONTROL_REGISTRY['KMS.3'].resolveParams({ kmsKeyIds: 'abc' }, env)).toEqual({
       ok: true,
       params: { kmsKeyIds: ['abc'] },

@@ -10,6 +10,7 @@ import type { RunningService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { redisSkipped, startRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 import { startAws, storedFindings } from '../integration/harness.js';
 import {
   API_TOKEN,
@@ -55,8 +56,11 @@ describe.skipIf(redisSkipped)('distributed failure handling', () => {
     aws.faults.failingOperations.add(failing);
     const id = await startScan(replica);
     // Lift the fault once the first attempt has given up (the SDK's own retries included).
-    for (let i = 0; i < 200 && (aws.counters.byAccountRegion.get(failing) ?? 0) < 3; i++)
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    await waitFor(
+      'three failed ListKeys calls (the first attempt gave up)',
+      () => (aws.counters.byAccountRegion.get(failing) ?? 0) >= 3,
+      { timeoutMs: 20_000 },
+    );
     aws.faults.failingOperations.delete(failing);
     const record = await waitForScan(replica, id);
 
@@ -107,11 +111,10 @@ describe.skipIf(redisSkipped)('distributed failure handling', () => {
   it('cancels a running scan from any replica: units stop, nothing is archived', async () => {
     aws.faults.latencyMs = 200;
     const id = await startScan(replica);
-    for (let i = 0; i < 200; i++) {
+    await waitFor('the scan to plan its units', async () => {
       const record = await replica.store.getScan(id);
-      if (record && record.progress.total > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+      return record !== undefined && record.progress.total > 0;
+    });
     const other = await startReplica(distributedConfig(redis.url));
     expect(await other.service.cancel(id)).toBe(true);
     const record = await waitForScan(other, id);

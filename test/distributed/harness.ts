@@ -14,6 +14,7 @@ import { simulatedRegions, trackSimulator } from '../integration/harness.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { startRedis } from '../helpers/redis.js';
 import type { ScanRecord, ScanScope } from '../../src/store/types.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -101,13 +102,14 @@ export async function waitForScan(
   id: string,
   timeoutMs = 60_000,
 ): Promise<ScanRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const record = await replica.store.getScan(id);
-    if (record && record.state !== 'running') return record;
-    if (Date.now() > deadline) throw new Error(`scan ${id} still ${record?.state} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return waitFor(
+    `scan ${id} to finish`,
+    async () => {
+      const record = await replica.store.getScan(id);
+      return record !== undefined && record.state !== 'running' && record;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
 }
 
 export interface Cluster {

@@ -12,6 +12,7 @@ import { scan, startAws, storedFindings } from '../integration/harness.js';
 import type { Cluster, WorkerProcess } from './harness.js';
 import { startCluster, startScan, waitForScan } from './harness.js';
 import { redisSkipped } from '../helpers/redis.js';
+import { waitFor, within } from '../helpers/wait.js';
 
 const ORGANIZATION = { seed: 7, accounts: 6, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-3'] };
 
@@ -66,18 +67,19 @@ describe.skipIf(redisSkipped)('a scan on three worker processes through BullMQ o
     // Kill a worker while it has a unit in hand.
     const connection = new Redis(cluster.redis.url);
     const queue = new Queue(QUEUES.units, { connection, prefix: 'keywarden' });
-    let victim: WorkerProcess | undefined;
-    for (let i = 0; i < 400 && victim === undefined; i++) {
-      const active = await queue.getActive();
-      const holders = new Set(active.map((job) => Number(job.processedBy?.split(':').at(-1))));
-      victim = workers.find((w) => holders.has(w.child.pid!));
-      if (victim === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const victim: WorkerProcess = await waitFor(
+      'a worker process to hold a unit',
+      async () => {
+        const active = await queue.getActive();
+        const holders = new Set(active.map((job) => Number(job.processedBy?.split(':').at(-1))));
+        return workers.find((w) => holders.has(w.child.pid!));
+      },
+      { timeoutMs: 20_000 },
+    );
     await queue.close();
     await connection.quit();
-    expect(victim).toBeDefined();
-    victim!.child.kill('SIGKILL');
-    expect(await victim!.exited).toBeNull();
+    victim.child.kill('SIGKILL');
+    expect(await within('the killed worker to exit', victim.exited, 10_000)).toBeNull();
     const record = await waitForScan(replica, id, 80_000);
     distributed.faults.latencyMs = 0;
     expect(record.state).toBe('completed');

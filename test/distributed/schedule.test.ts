@@ -12,6 +12,7 @@ import type { ScanRecord } from '../../src/store/types.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { redisSkipped, startRedis } from '../helpers/redis.js';
 import { startAws } from '../integration/harness.js';
+import { waitFor } from '../helpers/wait.js';
 import { distributedConfig, loadedConfig, startReplica } from './harness.js';
 
 const TICK_SECONDS = 2;
@@ -42,7 +43,13 @@ describe.skipIf(redisSkipped)('scheduled scans with two serve replicas', () => {
     });
     worker = await startWorker({ loaded: loadedConfig(config), logger: silentLogger() });
     replicas.push(await startReplica(config), await startReplica(config));
-    await new Promise((resolve) => setTimeout(resolve, 4 * TICK_SECONDS * 1000 + 500));
+    const connection = new Redis(redis.url);
+    const queue = new Queue(QUEUES.schedule, { connection, prefix: 'keywarden' });
+    // Wait for ticks by the scheduler's own record of them, not for a window of wall-clock time.
+    await waitFor('three completed schedule ticks', async () => (await queue.getCompletedCount()) >= 3, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     await Promise.all(replicas.map((r) => r.shutdown()));
     replicas.length = 0;
 
@@ -51,18 +58,36 @@ describe.skipIf(redisSkipped)('scheduled scans with two serve replicas', () => {
     const scans = (await reader.store.listScans({ limit: 100 })).items.filter(
       (s: ScanRecord) => s.trigger === 'schedule',
     );
-    // Four ticks fit in the window (five if the first came at once).
-    expect(scans.length).toBeGreaterThanOrEqual(4);
-    expect(scans.length).toBeLessThanOrEqual(5);
-    const ticks = scans.map((s) => Math.floor(Date.parse(s.createdAt) / (TICK_SECONDS * 1000)));
-    expect(new Set(ticks).size).toBe(scans.length);
-    // One tick job per tick, whichever replica took it: none was skipped as "already running".
-    const connection = new Redis(redis.url);
-    const queue = new Queue(QUEUES.schedule, { connection, prefix: 'keywarden' });
-    const counts = await queue.getJobCounts('completed', 'failed');
+    const completed = await queue.getJobs(['completed'], 0, -1);
+    const failed = await queue.getFailedCount();
     await queue.close();
     await connection.quit();
-    expect(counts['completed']).toBe(scans.length);
-    expect(counts['failed']).toBe(0);
+    // Each tick job is named after the time the scheduler fired it: `repeat:<scheduler>:<millis>`.
+    const tickTimes = completed.map((job) => Number(job.id!.split(':').at(-1))).sort((a, b) => a - b);
+    expect(tickTimes.length).toBeGreaterThanOrEqual(3);
+    for (const time of tickTimes) expect(time % (TICK_SECONDS * 1000)).toBe(0);
+    expect(new Set(tickTimes).size).toBe(tickTimes.length);
+    expect(failed).toBe(0);
+    // Each scan was started by one tick job (created while that job was being processed), and no tick job
+    // started two: whichever replica took a tick, it made at most one scan.
+    expect(scans.length).toBeGreaterThanOrEqual(1);
+    const jobOf = (scan: ScanRecord) => {
+      const at = Date.parse(scan.createdAt);
+      const jobs = completed.filter((job) => job.processedOn! <= at && at <= job.finishedOn!);
+      expect(jobs, `scan ${scan.id} started by exactly one tick job`).toHaveLength(1);
+      return jobs[0]!.id;
+    };
+    const starters = scans.map(jobOf);
+    expect(new Set(starters).size).toBe(scans.length);
+    // A tick job that started no scan skipped because the previous scheduled scan was still running when it
+    // was processed (a slow machine), never for another reason.
+    for (const job of completed.filter((j) => !starters.includes(j.id))) {
+      const at = job.processedOn!;
+      const running = scans.some(
+        (s) =>
+          Date.parse(s.createdAt) <= at && (s.finishedAt === undefined || Date.parse(s.finishedAt) >= at),
+      );
+      expect(running, `tick job ${job.id} skipped with no scan running`).toBe(true);
+    }
   }, 60_000);
 });

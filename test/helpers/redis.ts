@@ -8,6 +8,7 @@ import { freePort } from './free-port.js';
 import { MISSING_IN_CI, redisPlan } from './redis-plan.js';
 
 export { redisSkipped } from './redis-plan.js';
+import { waitFor } from './wait.js';
 
 export interface RunningRedis {
   url: string;
@@ -47,22 +48,20 @@ export async function startRedis(): Promise<RunningRedis> {
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code}); is it installed?`))),
   );
   const url = `redis://127.0.0.1:${port}`;
-  const ready = (async () => {
-    for (let i = 0; i < 100; i++) {
+  const ready = waitFor(
+    'redis-server to answer PING',
+    async () => {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       probe.on('error', () => undefined);
       try {
         await probe.connect();
-        await probe.ping();
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        return (await probe.ping()) === 'PONG';
       } finally {
         probe.disconnect();
       }
-    }
-    throw new Error('redis-server did not answer');
-  })();
+    },
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
   await Promise.race([ready, exited]);
   exited.catch(() => undefined);
   return {

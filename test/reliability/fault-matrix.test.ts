@@ -19,6 +19,8 @@ interface Fault {
   /** The fault really happened during the scan (so the test is not vacuous). */
   bit(result: ScanResult, aws: RunningSimulator): boolean;
   config?: Record<string, unknown>;
+  /** Checks of this fault's own after the faulted scan (`before`: record state by finding Id). */
+  after?: (aws: RunningSimulator, before: Map<string, string | undefined>, deleted: Set<string>) => void;
 }
 
 const calls = (result: ScanResult, pick: 'throttled' | 'errors') =>
@@ -27,8 +29,9 @@ const errorCodes = (result: ScanResult) => result.units.flatMap((u) => u.errors.
 
 const FAULTS: Fault[] = [
   {
-    name: 'a throttling storm (every quota at 1%: requests at up to 100 times the quota)',
-    apply: (aws) => (aws.faults.quotaScale = 0.01),
+    // At 1% a slow machine spread the calls out enough that none was throttled: 0.2% bites on any machine.
+    name: 'a throttling storm (every quota at 0.2%: requests at up to 500 times the quota)',
+    apply: (aws) => (aws.faults.quotaScale = 0.002),
     bit: (result) => calls(result, 'throttled') > 0,
   },
   {
@@ -44,6 +47,26 @@ const FAULTS: Fault[] = [
     },
     bit: (result) => errorCodes(result).includes('TimeoutError'),
     config: { aws: { maxAttempts: 2, retryMode: 'standard', requestTimeoutMs: 400 } },
+  },
+  {
+    name: 'IAM collection failing (GetAccountAuthorizationDetails answers 503 in every account)',
+    apply: (aws) => aws.faults.failingOperations.add('iam:GetAccountAuthorizationDetails'),
+    bit: (result) =>
+      result.units.some((u) => u.errors.some((e) => e.stage === 'collect' && e.controls.includes('KMS.1'))),
+    after: (aws, before, deleted) => {
+      // The IAM controls are unknown, not resolved: no KMS.1/KMS.2 finding changes its record state,
+      // neither that of a deleted policy nor that of a surviving one.
+      const iam = storedFindings(aws).filter((s) =>
+        ['KMS.1', 'KMS.2'].includes(s.finding.Compliance?.SecurityControlId ?? ''),
+      );
+      const deletedOnes = iam.filter((s) => deleted.has(s.finding.Resources[0]!.Id));
+      const surviving = iam.filter((s) => !deleted.has(s.finding.Resources[0]!.Id));
+      expect(deletedOnes.length).toBeGreaterThan(0);
+      expect(surviving.length).toBeGreaterThan(0);
+      for (const { finding } of iam)
+        expect(finding.RecordState, finding.Id).toBe(before.get(finding.Id) ?? 'ACTIVE');
+      expect(iam.filter((s) => s.finding.RecordState === 'ARCHIVED')).toEqual([]);
+    },
   },
   {
     name: 'AssumeRole denied (one account)',
@@ -131,6 +154,7 @@ describe('fault matrix: explained, imported once, nothing archived from an incom
       aws.counters.reset();
       const faulted: ScanResult = await scan(fault.config ?? {});
       expect(fault.bit(faulted, aws), 'the fault happened').toBe(true);
+      fault.after?.(aws, before, deleted);
 
       // The record explains every unit: each planned unit has an outcome, each not-done one a reason.
       expect(faulted.units).toHaveLength(faulted.summary.units.planned);
@@ -165,7 +189,8 @@ describe('fault matrix: explained, imported once, nothing archived from an incom
       }
 
       // Without the fault, the next scan converges.
-      for (const key of ['deniedAccounts', 'hubDisabled', 'slowOperations'] as const) aws.faults[key].clear();
+      for (const key of ['deniedAccounts', 'hubDisabled', 'slowOperations', 'failingOperations'] as const)
+        aws.faults[key].clear();
       Object.assign(aws.faults, { quotaScale: 1, errorRate: 0, failedFindingsRate: 0, latencyMs: 0 });
       delete aws.faults.credentialLifetimeSeconds;
       const converged = await scan();

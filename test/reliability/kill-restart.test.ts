@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
 import { scan, startAws, storedFindings } from '../integration/harness.js';
+import { waitFor, within } from '../helpers/wait.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -16,17 +17,15 @@ describe('a scan process killed during import, then run again', () => {
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     // Kill it hard once some, but not all, imports have happened.
-    for (
-      let i = 0;
-      i < 300 && (aws.counters.byOperation.get('securityhub:BatchImportFindings') ?? 0) < 2;
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      'two BatchImportFindings calls',
+      () => (aws.counters.byOperation.get('securityhub:BatchImportFindings') ?? 0) >= 2,
+      { timeoutMs: 30_000 },
+    );
     child.kill('SIGKILL');
-    await exited;
-    // Requests already on the wire still land (as they would in AWS).
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await within('the killed scan to exit', exited, 10_000);
+    // Requests already on the wire still land (as they would in AWS): wait until the simulator answered them.
+    await waitFor('the in-flight requests to land', () => aws.counters.inFlight() === 0);
     const partial = storedFindings(aws).length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(aws.expected.length);

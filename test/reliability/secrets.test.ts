@@ -8,6 +8,7 @@ import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { redisSkipped, startRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'leak-check-api-token-0123456789abcdef';
@@ -58,16 +59,23 @@ function runEnv(aws: RunningSimulator, port: number): NodeJS.ProcessEnv {
 }
 
 async function waitHealthy(base: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // Generous: on a loaded machine tsx compiles the service for a long time before it listens.
+  await waitFor('serve to answer /healthz', () => fetch(`${base}/healthz`).then((r) => r.ok), {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+  });
+}
+
+/** The scan record's JSON once the scan has left the running state. */
+function finishedScan(base: string, id: string, headers: Record<string, string>): Promise<string> {
+  return waitFor(
+    `scan ${id} to finish`,
+    async () => {
+      const text = await (await fetch(`${base}/v1/scans/${id}`, { headers })).text();
+      return !text.includes('"state":"running"') && text;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
 }
 
 /** The error paths ran, and none of the simulator's secrets nor the API token is in the output. */
@@ -101,12 +109,7 @@ describe('no credential, session token or API token in any output of a full run'
     const started = (await (
       await fetch(`${base}/v1/scans`, { method: 'POST', headers, body: '{}' })
     ).json()) as { id: string };
-    let scan = '';
-    for (let i = 0; i < 100; i++) {
-      scan = await (await fetch(`${base}/v1/scans/${started.id}`, { headers })).text();
-      if (!scan.includes('"state":"running"')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const scan = await finishedScan(base, started.id, headers);
     outputs.push(scan);
     for (const path of [
       `/v1/scans`,
@@ -152,12 +155,7 @@ describe('no credential, session token or API token in any output of a full run'
       id: string;
     };
     const outputs: string[] = [];
-    let scan = '';
-    for (let i = 0; i < 200; i++) {
-      scan = await (await fetch(`${base}/v1/scans/${started.id}`, { headers })).text();
-      if (!scan.includes('"state":"running"')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const scan = await finishedScan(base, started.id, headers);
     outputs.push(
       scan,
       await (await fetch(`${base}/v1/scans/${started.id}/findings?limit=100`, { headers })).text(),

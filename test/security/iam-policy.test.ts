@@ -86,6 +86,15 @@ describe('shipped IAM policies grant exactly what the code calls', () => {
 
   it('trust policy example requires the ExternalId', () => {
     const trust = JSON.parse(readFileSync(join(root, 'docker/iam/member-role-trust-policy.json'), 'utf8'));
-    expect(trust.Statement[0].Condition.StringEquals['sts:ExternalId']).toBeDefined();
+    // Exactly one statement: the hub role only, sts:AssumeRole only, and only with the ExternalId placeholder.
+    expect(trust.Statement).toEqual([
+      {
+        Sid: 'KeywardenHubOnlyWithExternalId',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::HUB_ACCOUNT_ID:role/KeywardenHubRole' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': 'EXTERNAL_ID' } },
+      },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { ScanService } from '../../src/service/scan-service.js';
 import { Scheduler } from '../../src/service/scheduler.js';
 import { summarize } from '../../src/scan/runner.js';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A scan that finishes when the test says so (the scheduler's behaviour, not AWS, is under test). */
 function controllableScans() {
@@ -46,7 +47,7 @@ describe('scheduler', () => {
     expect((await store.listScans({ limit: 10 })).items).toHaveLength(1);
     expect(service.runningCount).toBe(1);
     scans.releaseAll();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor('the released scan to finish', () => service.runningCount === 0);
     await scheduler.tick('0 3 * * *');
     const all = (await store.listScans({ limit: 10 })).items;
     expect(all).toHaveLength(2);

@@ -1,0 +1,34 @@
+// Mutation testing of the security-critical modules: `npm run test:mutation` (slow, not part of `npm test`
+// or CI). Only the fast tests relevant to these modules run (vitest.mutation.config.ts), and per-test
+// coverage means each mutant runs just the tests that reach it. One module at a time while developing:
+// `npx stryker run --mutate src/api/auth.ts`.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.mutation.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  mutate: [
+    'src/policy/*.ts',
+    '!src/policy/types.ts',
+    '!src/policy/index.ts',
+    'src/controls/*.ts',
+    '!src/controls/index.ts',
+    'src/importer/*.ts',
+    'src/scan/unit.ts',
+    'src/api/auth.ts',
+  ],
+  // Module-level constants run with every test: each such mutant would need the whole selection. They are
+  // listed as ignored in the report; the constants that matter (quotas, limits) have direct tests.
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutMS: 10_000,
+  reporters: ['json', 'html', 'clear-text', 'progress'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  thresholds: { high: 90, low: 85, break: null },
+};
