@@ -119,7 +119,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
         description: 'Start a scan (202), unless one with the same scope is running (409)',
         body: StartScanBody,
         response: {
-          202: ScanAccepted,
+          202: { ...ScanAccepted, description: 'the scan started; its URL is in Location' },
           400: {
             ...ScopeErrorBody,
             description: 'invalid body, unknown region, or a scope outside the configured one (`outside`)',
@@ -169,7 +169,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       schema: {
         description: 'Scans, newest first',
         querystring: PageQuery,
-        response: { 200: ScanPage, 400: badRequest, ...COMMON_ERRORS },
+        response: { 200: { ...ScanPage, description: 'a page of scans' }, 400: badRequest, ...COMMON_ERRORS },
       },
     },
     async (request) =>
@@ -185,7 +185,12 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       schema: {
         description: 'A scan: state, progress, summary, errors per unit',
         params: ScanIdParams,
-        response: { 200: ScanWithUnitsResponse, 400: badRequest, 404: noSuchScan, ...COMMON_ERRORS },
+        response: {
+          200: { ...ScanWithUnitsResponse, description: 'the scan and its units' },
+          400: badRequest,
+          404: noSuchScan,
+          ...COMMON_ERRORS,
+        },
       },
     },
     async (request, reply) => {
@@ -204,7 +209,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
         description: 'Cancel a running scan',
         params: ScanIdParams,
         response: {
-          202: CancelAccepted,
+          202: { ...CancelAccepted, description: 'the scan is being cancelled' },
           400: badRequest,
           404: noSuchScan,
           409: { ...ErrorBody, description: 'the scan is not running' },
@@ -228,7 +233,12 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
         description: 'Findings a scan produced',
         params: ScanIdParams,
         querystring: FindingsQuery,
-        response: { 200: FindingPage, 400: badRequest, 404: noSuchScan, ...COMMON_ERRORS },
+        response: {
+          200: { ...FindingPage, description: 'a page of findings' },
+          400: badRequest,
+          404: noSuchScan,
+          ...COMMON_ERRORS,
+        },
       },
     },
     async (request, reply) => {
@@ -248,7 +258,15 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
 
   api.get(
     '/v1/controls',
-    { schema: { description: 'The control catalog', response: { 200: ControlsResponse, ...COMMON_ERRORS } } },
+    {
+      schema: {
+        description: 'The control catalog',
+        response: {
+          200: { ...ControlsResponse, description: 'the controls keywarden checks' },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
     async () => ({ controls: [...options.catalog.controls] }),
   );
   api.get(
@@ -256,7 +274,10 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     {
       schema: {
         description: 'Scheduled scans and their next runs',
-        response: { 200: ScheduleResponse, ...COMMON_ERRORS },
+        response: {
+          200: { ...ScheduleResponse, description: 'cron expressions and next run times' },
+          ...COMMON_ERRORS,
+        },
       },
     },
     async () => options.schedule(),
@@ -265,7 +286,11 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   api.get(
     '/healthz',
     {
-      schema: { description: 'Liveness', security: [], response: { 200: HealthResponse, ...PUBLIC_ERRORS } },
+      schema: {
+        description: 'Liveness',
+        security: [],
+        response: { 200: { ...HealthResponse, description: 'the process is up' }, ...PUBLIC_ERRORS },
+      },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -275,7 +300,14 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       schema: {
         description: 'Readiness',
         security: [],
-        response: { 200: ReadyResponse, 503: NotReadyResponse, ...PUBLIC_ERRORS },
+        response: {
+          200: { ...ReadyResponse, description: 'ready to serve' },
+          503: {
+            ...NotReadyResponse,
+            description: 'shutting down, or (distributed mode) Redis is not connected',
+          },
+          ...PUBLIC_ERRORS,
+        },
       },
     },
     async (_request, reply) =>
@@ -286,7 +318,10 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     {
       schema: {
         description: 'Prometheus metrics',
-        response: { 200: { content: { 'text/plain': { schema: MetricsResponse } } }, ...COMMON_ERRORS },
+        response: {
+          200: { description: 'Prometheus metrics', content: { 'text/plain': { schema: MetricsResponse } } },
+          ...COMMON_ERRORS,
+        },
       },
     },
     async (_request, reply) =>

@@ -23,7 +23,7 @@ const StatusCounts = Type.Object({
   FAILED: Type.Integer(),
   NOT_AVAILABLE: Type.Integer(),
 });
-/** Counts per control; only controls that produced findings appear. */
+/** Counts per control; only controls that produced findings appear. (fromEntries loses the key type.) */
 const CountsByControl = Type.Partial(
   Type.Object(
     Object.fromEntries(CONTROL_IDS.map((id) => [id, StatusCounts])) as Record<ControlId, typeof StatusCounts>,
