@@ -6,6 +6,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
@@ -14,13 +15,24 @@ import type { ScanControl } from '../service/scan-service.js';
 import type { OutsideScope } from '../scan/scope.js';
 import type { ScanScope, ScanStore } from '../store/types.js';
 import { bearerToken, tokenMatcher } from './auth.js';
-import type { FindingsQuery, PageQuery, ScanIdParams } from './schemas.js';
+import { errorBody } from './errors.js';
 import {
-  FindingsQuery as FindingsQuerySchema,
-  PageQuery as PageQuerySchema,
-  ScanIdParams as ScanIdSchema,
-  StartScanBody,
-} from './schemas.js';
+  COMMON_ERRORS,
+  CancelAccepted,
+  ConflictErrorBody,
+  ControlsResponse,
+  FindingPage,
+  HealthResponse,
+  MetricsResponse,
+  NotReadyResponse,
+  ReadyResponse,
+  ScanAccepted,
+  ScanPage,
+  ScanWithUnitsResponse,
+  ScheduleResponse,
+  ScopeErrorBody,
+} from './responses.js';
+import { ErrorBody, FindingsQuery, PageQuery, ScanIdParams, StartScanBody } from './schemas.js';
 
 export interface ApiOptions {
   service: ScanControl;
@@ -70,57 +82,59 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     if (PUBLIC_ROUTES.has(request.url.split('?')[0]!)) return;
     if (!matches(bearerToken(request.headers.authorization))) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({
-        error: 'Unauthorized',
-        message: 'a valid bearer token is required',
-        statusCode: 401,
-      });
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send(errorBody(401, 'a valid bearer token is required'));
     }
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation) {
-      return reply.code(400).send({ error: 'Bad Request', message: error.message, statusCode: 400 });
-    }
     // The store rejects a forged page token with a RangeError (Fastify's own errors carry a statusCode).
-    if (error instanceof RangeError && error.statusCode === undefined) {
-      return reply.code(400).send({ error: 'Bad Request', message: error.message, statusCode: 400 });
+    if (error.validation || (error instanceof RangeError && error.statusCode === undefined)) {
+      return reply.code(400).send(errorBody(400, error.message));
     }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply
-        .code(500)
-        .send({ error: 'Internal Server Error', message: 'internal error', statusCode: 500 });
+      return reply.code(500).send(errorBody(500, 'internal error'));
     }
-    return reply
-      .code(status)
-      .send({ error: error.name || 'Error', message: error.message, statusCode: status });
+    return reply.code(status).send(errorBody(status, error.message));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: 'Not Found',
-      message: `no route ${request.method} ${request.url.slice(0, 100)}`,
-      statusCode: 404,
-    }),
+    reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.slice(0, 100)}`)),
   );
 
-  app.post(
+  // Routes get their params, query and body types from the TypeBox schemas, and each reply is checked
+  // against the response schema of its status code.
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const badRequest = { ...ErrorBody, description: 'invalid parameters' };
+  const noSuchScan = { ...ErrorBody, description: 'no such scan' };
+
+  api.post(
     '/v1/scans',
     {
       schema: {
         description: 'Start a scan (202), unless one with the same scope is running (409)',
         body: StartScanBody,
+        response: {
+          202: { ...ScanAccepted, description: 'the scan started; its URL is in Location' },
+          400: {
+            ...ScopeErrorBody,
+            description: 'invalid body, unknown region, or a scope outside the configured one (`outside`)',
+          },
+          409: { ...ConflictErrorBody, description: 'a scan with the same scope is running (`scanId`)' },
+          413: { ...ErrorBody, description: 'body too large' },
+          ...COMMON_ERRORS,
+        },
       },
     },
     async (request, reply) => {
-      const body = request.body as StartScanBody;
+      const { body } = request;
       const unknown = body.regions?.filter((r) => !options.isKnownRegion(r)) ?? [];
       if (unknown.length > 0) {
-        return reply
-          .code(400)
-          .send({ error: 'Bad Request', message: `unknown regions: ${unknown.join(', ')}`, statusCode: 400 });
+        return reply.code(400).send(errorBody(400, `unknown regions: ${unknown.join(', ')}`));
       }
       const scope: ScanScope = {
         ...(body.accounts ? { accounts: body.accounts } : {}),
@@ -131,21 +145,15 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       // A request may only narrow the configured scope.
       const refused = options.checkScope(scope);
       if (refused !== undefined) {
-        return reply.code(400).send({
-          error: 'Bad Request',
-          message: refused.message,
-          statusCode: 400,
-          outside: refused.outside,
-        });
+        return reply.code(400).send(errorBody(400, refused.message, { outside: refused.outside }));
       }
       const result = await options.service.start(scope, 'api');
       if (!result.started) {
-        return reply.code(409).send({
-          error: 'Conflict',
-          message: `a scan with the same scope is running: ${result.runningScanId}`,
-          statusCode: 409,
-          scanId: result.runningScanId,
-        });
+        return reply.code(409).send(
+          errorBody(409, `a scan with the same scope is running: ${result.runningScanId}`, {
+            scanId: result.runningScanId,
+          }),
+        );
       }
       const location = `/v1/scans/${result.scan.id}`;
       return reply
@@ -155,60 +163,89 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     },
   );
 
-  app.get(
+  api.get(
     '/v1/scans',
-    { schema: { description: 'Scans, newest first', querystring: PageQuerySchema } },
-    async (request) => {
-      const query = request.query as PageQuery;
-      return options.store.listScans({
-        limit: query.limit ?? 20,
-        ...(query.nextToken ? { nextToken: query.nextToken } : {}),
-      });
+    {
+      schema: {
+        description: 'Scans, newest first',
+        querystring: PageQuery,
+        response: { 200: { ...ScanPage, description: 'a page of scans' }, 400: badRequest, ...COMMON_ERRORS },
+      },
     },
+    async (request) =>
+      options.store.listScans({
+        limit: request.query.limit ?? 20,
+        ...(request.query.nextToken ? { nextToken: request.query.nextToken } : {}),
+      }),
   );
 
-  app.get(
+  api.get(
     '/v1/scans/:id',
-    { schema: { description: 'A scan: state, progress, summary, errors per unit', params: ScanIdSchema } },
+    {
+      schema: {
+        description: 'A scan: state, progress, summary, errors per unit',
+        params: ScanIdParams,
+        response: {
+          200: { ...ScanWithUnitsResponse, description: 'the scan and its units' },
+          400: badRequest,
+          404: noSuchScan,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
     async (request, reply) => {
-      const { id } = request.params as ScanIdParams;
+      const { id } = request.params;
       const scan = await options.store.getScan(id);
-      if (scan === undefined)
-        return reply.code(404).send({ error: 'Not Found', message: 'no such scan', statusCode: 404 });
+      if (scan === undefined) return reply.code(404).send(errorBody(404, 'no such scan'));
       const units = await options.store.listUnits(id);
       return { ...scan, units };
     },
   );
 
-  app.post(
+  api.post(
     '/v1/scans/:id/cancel',
-    { schema: { description: 'Cancel a running scan', params: ScanIdSchema } },
+    {
+      schema: {
+        description: 'Cancel a running scan',
+        params: ScanIdParams,
+        response: {
+          202: { ...CancelAccepted, description: 'the scan is being cancelled' },
+          400: badRequest,
+          404: noSuchScan,
+          409: { ...ErrorBody, description: 'the scan is not running' },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
     async (request, reply) => {
-      const { id } = request.params as ScanIdParams;
+      const { id } = request.params;
       if (await options.service.cancel(id)) return reply.code(202).send({ id, state: 'cancelling' });
       const scan = await options.store.getScan(id);
-      if (scan === undefined)
-        return reply.code(404).send({ error: 'Not Found', message: 'no such scan', statusCode: 404 });
-      return reply
-        .code(409)
-        .send({ error: 'Conflict', message: `the scan is not running (${scan.state})`, statusCode: 409 });
+      if (scan === undefined) return reply.code(404).send(errorBody(404, 'no such scan'));
+      return reply.code(409).send(errorBody(409, `the scan is not running (${scan.state})`));
     },
   );
 
-  app.get(
+  api.get(
     '/v1/scans/:id/findings',
     {
       schema: {
         description: 'Findings a scan produced',
-        params: ScanIdSchema,
-        querystring: FindingsQuerySchema,
+        params: ScanIdParams,
+        querystring: FindingsQuery,
+        response: {
+          200: { ...FindingPage, description: 'a page of findings' },
+          400: badRequest,
+          404: noSuchScan,
+          ...COMMON_ERRORS,
+        },
       },
     },
     async (request, reply) => {
-      const { id } = request.params as ScanIdParams;
-      const query = request.query as FindingsQuery;
+      const { id } = request.params;
+      const { query } = request;
       if ((await options.store.getScan(id)) === undefined) {
-        return reply.code(404).send({ error: 'Not Found', message: 'no such scan', statusCode: 404 });
+        return reply.code(404).send(errorBody(404, 'no such scan'));
       }
       return options.store.listFindings(id, {
         limit: query.limit ?? 50,
@@ -219,20 +256,78 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     },
   );
 
-  app.get('/v1/controls', { schema: { description: 'The control catalog' } }, async () => ({
-    controls: options.catalog.controls,
-  }));
-  app.get('/v1/schedule', { schema: { description: 'Scheduled scans and their next runs' } }, async () =>
-    options.schedule(),
+  api.get(
+    '/v1/controls',
+    {
+      schema: {
+        description: 'The control catalog',
+        response: {
+          200: { ...ControlsResponse, description: 'the controls keywarden checks' },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    async () => ({ controls: [...options.catalog.controls] }),
   );
-  app.get('/healthz', { schema: { description: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { description: 'Readiness', security: [] } }, async (_request, reply) =>
-    (await options.ready()) ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' }),
+  api.get(
+    '/v1/schedule',
+    {
+      schema: {
+        description: 'Scheduled scans and their next runs',
+        response: {
+          200: { ...ScheduleResponse, description: 'cron expressions and next run times' },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    async () => options.schedule(),
   );
-  app.get('/metrics', { schema: { description: 'Prometheus metrics' } }, async (_request, reply) =>
-    reply
-      .header('content-type', options.metrics.registry.contentType)
-      .send(await options.metrics.registry.metrics()),
+  const PUBLIC_ERRORS = { 429: COMMON_ERRORS[429], 500: COMMON_ERRORS[500] };
+  api.get(
+    '/healthz',
+    {
+      schema: {
+        description: 'Liveness',
+        security: [],
+        response: { 200: { ...HealthResponse, description: 'the process is up' }, ...PUBLIC_ERRORS },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  api.get(
+    '/readyz',
+    {
+      schema: {
+        description: 'Readiness',
+        security: [],
+        response: {
+          200: { ...ReadyResponse, description: 'ready to serve' },
+          503: {
+            ...NotReadyResponse,
+            description: 'shutting down, or (distributed mode) Redis is not connected',
+          },
+          ...PUBLIC_ERRORS,
+        },
+      },
+    },
+    async (_request, reply) =>
+      (await options.ready()) ? { status: 'ready' as const } : reply.code(503).send({ status: 'not ready' }),
+  );
+  api.get(
+    '/metrics',
+    {
+      schema: {
+        description: 'Prometheus metrics',
+        response: {
+          200: { description: 'Prometheus metrics', content: { 'text/plain': { schema: MetricsResponse } } },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .header('content-type', options.metrics.registry.contentType)
+        .send(await options.metrics.registry.metrics()),
   );
   return app;
 }

@@ -49,8 +49,10 @@ export const FindingsQuery = Type.Object(
 );
 export type FindingsQuery = Static<typeof FindingsQuery>;
 
+/** Every error the API answers has this shape (see errors.ts); some routes document extra fields. */
 export const ErrorBody = Type.Object({
-  error: Type.String(),
+  error: Type.String({ description: "the status code's reason phrase" }),
   message: Type.String(),
   statusCode: Type.Integer(),
 });
+export type ErrorBody = Static<typeof ErrorBody>;
