@@ -1,14 +1,21 @@
 /**
- * Exact coverage of the KMS key space by Granted = (union of Allow sets) minus (union of Deny sets).
+ * Exact coverage of the KMS key space K by Granted = Allowed minus Denied, where Allowed is the union of
+ * the Allow statements' sets and Denied that of the unconditional Deny statements' sets (a set is a union
+ * of patterns, or the complement of one for NotResource).
  *
- * Breadth-first search over the product of the key-space DFA and every pattern's DFA, on character
- * classes that no automaton distinguishes. A product state whose outcome no longer depends on the rest of
- * the key (every pattern is dead or universal enough to decide) is not expanded: any completion of it is a
- * witness. ALL = no reachable key is outside Granted; NONE = no reachable key is inside; else PARTIAL,
- * with the shortest witnesses of each kind.
+ * Coverage needs at most two searches for a witness key: one not granted (none: ALL) and one granted
+ * (none: NONE). A search walks K's DFA together with the set of NFA positions that all the patterns are in
+ * (the "macrostate"; no subset construction, which is exponential on patterns like `*a?????????`).
+ * Membership in each set is monotone in the positions held, so a macrostate with fewer positions of
+ * the sets the witness must avoid and more of those it must meet can finish every key the other can:
+ * the search keeps, per key-space state, only an antichain of the best macrostates (De Wulf, Doyen,
+ * Henzinger and Raskin, "Antichains: a new algorithm for checking universality of finite automata",
+ * CAV 2006) and drops every macrostate that one of them subsumes. A macrostate whose outcome no longer
+ * depends on the rest of the key (every set is empty or holds a trailing `*`) is finished the realistic
+ * way (the sample key's suffix) or dropped.
  */
 import type { CompiledPattern } from './glob.js';
-import { constructionWork, stepPattern } from './glob.js';
+import { ANY, LIT, NEVER, ONE, SEG } from './glob.js';
 import type { KeySpace } from './keyspace.js';
 import type { Coverage } from './types.js';
 
@@ -21,7 +28,7 @@ export interface ResourceSpec {
 export interface CoverageQuery {
   allow: ResourceSpec[];
   deny: ResourceSpec[];
-  /** A key already known to be granted (lets the search stop at the first key that is not). */
+  /** A key already known to be granted (spares the search for one). */
   knownGranted?: string;
 }
 
@@ -32,37 +39,379 @@ export interface CoverageAnswer {
 }
 
 export interface SearchLimits {
-  /** Product states explored before giving up. */
+  /** Macrostates kept (over both searches) before giving up. */
   maxStates: number;
-  /** Pattern steps (state x class x pattern) before giving up. */
-  maxSteps: number;
-  /** Work spent building pattern DFA states before giving up. */
-  maxConstruction: number;
+  /** Work units (NFA positions stepped, positions compared) before giving up. */
+  maxWork: number;
 }
 
-export const DEFAULT_LIMITS: SearchLimits = {
-  maxStates: 200_000,
-  maxSteps: 40_000_000,
-  maxConstruction: 20_000_000,
-};
+/**
+ * Far above what any document within IAM's size limits needs (the adversarial benchmark's worst case
+ * uses well under 1% of it); only hand-made documents beyond those limits can exceed it.
+ */
+export const DEFAULT_LIMITS: SearchLimits = { maxStates: 200_000, maxWork: 200_000_000 };
 
 export class TooComplexError extends Error {
   constructor(what: string) {
-    super(`the policy is too complex to decide exactly within the engine's limits (${what})`);
+    super(`the policy is too complex to decide exactly within the engine's budget (${what})`);
     this.name = 'TooComplexError';
   }
 }
 
 const COLON_CODE = 58;
+/** NFA position kind for "after the last token": accepting. */
+const END = 5;
 
-// Three-valued truth for "this pattern/spec/grant holds for every completion / none / it depends".
+// Three-valued truth: holds for every completion of the key, for none, or it depends.
 const FALSE = 0;
 const TRUE = 1;
 const UNKNOWN = 2;
 
-interface Spec {
-  negated: boolean;
-  members: number[];
+/** Component kinds: which set a group of NFA positions decides membership in. */
+const ALLOW = 0; // union of the positive Allow patterns
+const NOT_DENY = 1; // one negated Deny spec: a key in it escapes that Deny
+const DENY = 2; // union of the positive Deny patterns
+const NOT_ALLOW = 3; // one negated Allow spec: a key outside it is allowed
+
+/**
+ * All patterns of a query as one NFA. Positions are numbered so that those of ALLOW and NOT_DENY
+ * components ("more is better for being granted") come before `split`, DENY and NOT_ALLOW after it.
+ */
+interface Nfa {
+  kinds: Uint8Array;
+  chars: Uint16Array;
+  /** Position -> component index. */
+  component: Int32Array;
+  universal: Uint8Array;
+  componentKind: number[];
+  split: number;
+  start: number[];
+  /** ASCII code -> class: 0 other, 1 `:`, 2.. the literal characters of the patterns. */
+  classOf: Uint8Array;
+  classCount: number;
+}
+
+function buildNfa(query: CoverageQuery): Nfa {
+  const groups: { kind: number; patterns: CompiledPattern[] }[] = [];
+  const positiveAllow = new Set<CompiledPattern>();
+  const positiveDeny = new Set<CompiledPattern>();
+  const negatedAllow: CompiledPattern[][] = [];
+  const negatedDeny: CompiledPattern[][] = [];
+  for (const spec of query.allow) {
+    if (spec.negated) negatedAllow.push(spec.patterns);
+    else for (const p of spec.patterns) positiveAllow.add(p);
+  }
+  for (const spec of query.deny) {
+    if (spec.negated) negatedDeny.push(spec.patterns);
+    else for (const p of spec.patterns) positiveDeny.add(p);
+  }
+  groups.push({ kind: ALLOW, patterns: [...positiveAllow] });
+  for (const patterns of negatedDeny) groups.push({ kind: NOT_DENY, patterns });
+  const splitGroup = groups.length;
+  groups.push({ kind: DENY, patterns: [...positiveDeny] });
+  for (const patterns of negatedAllow) groups.push({ kind: NOT_ALLOW, patterns });
+
+  let size = 0;
+  for (const group of groups) for (const p of group.patterns) size += p.kinds.length + 1;
+  const kinds = new Uint8Array(size);
+  const chars = new Uint16Array(size);
+  const component = new Int32Array(size);
+  const universal = new Uint8Array(size);
+  const classOf = new Uint8Array(128);
+  classOf[COLON_CODE] = 1;
+  let classCount = 2;
+  const starts: number[] = [];
+  let split = 0;
+  let at = 0;
+  groups.forEach((group, index) => {
+    if (index === splitGroup) split = at;
+    for (const pattern of group.patterns) {
+      starts.push(at);
+      const n = pattern.kinds.length;
+      for (let i = 0; i <= n; i++, at++) {
+        component[at] = index;
+        if (i === n) {
+          kinds[at] = END;
+          continue;
+        }
+        kinds[at] = pattern.kinds[i]!;
+        chars[at] = pattern.chars[i]!;
+        universal[at] = pattern.tailAny[i]!;
+        const code = pattern.chars[i]!;
+        if (pattern.kinds[i] === LIT && code < 128 && code !== COLON_CODE && classOf[code] === 0) {
+          classOf[code] = classCount++;
+        }
+      }
+    }
+  });
+  const nfa: Nfa = {
+    kinds,
+    chars,
+    component,
+    universal,
+    componentKind: groups.map((g) => g.kind),
+    split,
+    start: [],
+    classOf,
+    classCount,
+  };
+  nfa.start = closure(nfa, starts);
+  return nfa;
+}
+
+/** Adds the positions reachable by letting stars match the empty string; sorted, without duplicates. */
+function closure(nfa: Nfa, positions: number[]): number[] {
+  const out: number[] = [];
+  for (let position of positions) {
+    for (;;) {
+      const kind = nfa.kinds[position]!;
+      // A position at a NEVER token can never advance: drop it so that emptiness is visible.
+      if (kind !== NEVER) out.push(position);
+      if (kind === SEG || kind === ANY) position++;
+      else break;
+    }
+  }
+  out.sort((a, b) => a - b);
+  let w = 0;
+  for (let r = 0; r < out.length; r++) if (r === 0 || out[r] !== out[r - 1]) out[w++] = out[r]!;
+  out.length = w;
+  return out;
+}
+
+/** An interned macrostate. */
+interface Macro {
+  positions: Int32Array;
+  /** Index in `positions` of the first position >= nfa.split. */
+  cut: number;
+  /** Next macrostate per character class, -1 when not computed yet. */
+  next: Int32Array;
+  /** ASCII literal characters the positions name. */
+  literals: number[];
+  /** Granted, three-valued, over every completion; and exactly, for the empty completion. */
+  settled: number;
+  exact: number;
+}
+
+/** Whether sorted `small[a0..a1)` is a subset of sorted `big[b0..b1)`. */
+function isSubset(small: Int32Array, a0: number, a1: number, big: Int32Array, b0: number, b1: number): boolean {
+  if (a1 - a0 > b1 - b0) return false;
+  let j = b0;
+  for (let i = a0; i < a1; i++) {
+    const x = small[i]!;
+    while (j < b1 && big[j]! < x) j++;
+    if (j === b1 || big[j] !== x) return false;
+    j++;
+  }
+  return true;
+}
+
+class Search {
+  readonly macros: Macro[] = [];
+  private readonly index = new Map<string, number>();
+  readonly values: Uint8Array;
+  readonly exacts: Uint8Array;
+  work = 0;
+
+  constructor(
+    readonly space: KeySpace,
+    readonly nfa: Nfa,
+    readonly limits: SearchLimits,
+  ) {
+    this.values = new Uint8Array(nfa.componentKind.length);
+    this.exacts = new Uint8Array(nfa.componentKind.length);
+  }
+
+  intern(positions: number[]): number {
+    const key = positions.join(',');
+    const known = this.index.get(key);
+    if (known !== undefined) return known;
+    if (this.macros.length >= this.limits.maxStates) {
+      throw new TooComplexError(`more than ${this.limits.maxStates} automaton states`);
+    }
+    const nfa = this.nfa;
+    const array = Int32Array.from(positions);
+    let cut = 0;
+    while (cut < array.length && array[cut]! < nfa.split) cut++;
+    const literals: number[] = [];
+    const values = this.values.fill(FALSE);
+    const exacts = this.exacts.fill(FALSE);
+    for (const p of positions) {
+      const c = nfa.component[p]!;
+      if (nfa.kinds[p] === END) exacts[c] = TRUE;
+      if (nfa.universal[p] === 1) values[c] = TRUE;
+      else if (values[c] === FALSE) values[c] = UNKNOWN;
+      if (nfa.kinds[p] === LIT) {
+        const code = nfa.chars[p]!;
+        if (code < 128 && !literals.includes(code)) literals.push(code);
+      }
+    }
+    const id = this.macros.length;
+    this.macros.push({
+      positions: array,
+      cut,
+      next: new Int32Array(nfa.classCount).fill(-1),
+      literals,
+      settled: this.granted(values),
+      exact: this.granted(exacts),
+    });
+    this.index.set(key, id);
+    return id;
+  }
+
+  /** Kleene evaluation of "allowed and not denied" from each component's membership value. */
+  private granted(values: Uint8Array): number {
+    let allowed = FALSE;
+    let denied = FALSE;
+    const kinds = this.nfa.componentKind;
+    for (let c = 0; c < kinds.length; c++) {
+      const kind = kinds[c]!;
+      const inSet = values[c]!;
+      // A negated spec's own patterns describe what it excludes.
+      const member = kind === NOT_ALLOW || kind === NOT_DENY ? (inSet === UNKNOWN ? UNKNOWN : 1 - inSet) : inSet;
+      if (kind === ALLOW || kind === NOT_ALLOW) allowed = or(allowed, member);
+      else denied = or(denied, member);
+    }
+    return and(allowed, not(denied));
+  }
+
+  step(macroId: number, code: number): number {
+    const macro = this.macros[macroId]!;
+    const cls = code < 128 ? this.nfa.classOf[code]! : 0;
+    const cached = macro.next[cls]!;
+    if (cached >= 0) return cached;
+    const { kinds, chars } = this.nfa;
+    const moved: number[] = [];
+    for (const p of macro.positions) {
+      const kind = kinds[p];
+      if (kind === LIT) {
+        if (chars[p] === code) moved.push(p + 1);
+      } else if (kind === ONE) {
+        if (code !== COLON_CODE) moved.push(p + 1);
+      } else if (kind === SEG) {
+        if (code !== COLON_CODE) moved.push(p);
+      } else if (kind === ANY) moved.push(p);
+    }
+    this.work += macro.positions.length + moved.length;
+    const target = this.intern(closure(this.nfa, moved));
+    macro.next[cls] = target;
+    return target;
+  }
+
+  /**
+   * A key of K whose grant is `want` (TRUE: granted, FALSE: not granted), or undefined when there is none.
+   * Depth first, so that a witness, when there is one, is usually found in a few steps.
+   */
+  find(want: number): string | undefined {
+    const space = this.space;
+    const start = this.intern(this.nfa.start);
+    const first = this.macros[start]!.settled;
+    if (first === want) return space.sampleKey;
+    if (first !== UNKNOWN) return undefined;
+    // "More is better" for the positions before the split when looking for a granted key; the reverse
+    // when looking for one that is not.
+    const lowBetterWhenLarger = want === TRUE;
+    const antichains: number[][] = Array.from({ length: space.stateCount }, () => []);
+    const kOf: number[] = [0];
+    const mOf: number[] = [start];
+    const parent: number[] = [-1];
+    const via: number[] = [0];
+    const stack: number[] = [0];
+    antichains[0]!.push(start);
+    const pathOf = (node: number): string => {
+      const codes: number[] = [];
+      for (let n = node; n > 0; n = parent[n]!) codes.push(via[n]!);
+      return String.fromCharCode(...codes.reverse());
+    };
+    /** Whether macrostate `a` can finish every key that `b` can (for this search's goal). */
+    const subsumes = (a: Macro, b: Macro): boolean => {
+      this.work += a.positions.length + b.positions.length;
+      const pa = a.positions;
+      const pb = b.positions;
+      return lowBetterWhenLarger
+        ? isSubset(pb, 0, b.cut, pa, 0, a.cut) && isSubset(pa, a.cut, pa.length, pb, b.cut, pb.length)
+        : isSubset(pa, 0, a.cut, pb, 0, b.cut) && isSubset(pb, b.cut, pb.length, pa, a.cut, pa.length);
+    };
+    const candidates: number[] = [];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      const k = kOf[node]!;
+      const macroId = mOf[node]!;
+      const macro = this.macros[macroId]!;
+      if (space.accepting[k] === 1 && macro.exact === want) return pathOf(node);
+      this.collectCandidates(macro, k, want, candidates);
+      // Pushed in reverse, so that the first candidate is explored first.
+      for (let i = candidates.length - 1; i >= 0; i--) {
+        const code = candidates[i]!;
+        const nextK = space.transitions[k * 128 + code]!;
+        const nextId = this.step(macroId, code);
+        const next = this.macros[nextId]!;
+        if (next.settled === want) return pathOf(node) + String.fromCharCode(code) + space.completions[nextK];
+        if (next.settled !== UNKNOWN) continue;
+        const antichain = antichains[nextK]!;
+        let dominated = false;
+        for (const other of antichain) {
+          if (other === nextId || subsumes(this.macros[other]!, next)) {
+            dominated = true;
+            break;
+          }
+        }
+        if (dominated) continue;
+        // The newcomer replaces what it subsumes (those stay queued, but no longer filter others).
+        let w = 0;
+        for (const other of antichain) if (!subsumes(next, this.macros[other]!)) antichain[w++] = other;
+        antichain.length = w;
+        antichain.push(nextId);
+        kOf.push(nextK);
+        mOf.push(nextId);
+        parent.push(node);
+        via.push(code);
+        stack.push(kOf.length - 1);
+      }
+      if (this.work > this.limits.maxWork) throw new TooComplexError(`more than ${this.limits.maxWork} steps`);
+    }
+    return undefined;
+  }
+
+  /**
+   * The characters worth trying: those the positions name as literals, and for each key-space target one
+   * character that no position names (all such characters act alike on every pattern). The sample key's
+   * next character leads, so that witnesses stay close to a real key; looking for a granted key, literals
+   * come first (they keep patterns alive), looking for one that is not, the others do.
+   */
+  private collectCandidates(macro: Macro, k: number, want: number, out: number[]): void {
+    out.length = 0;
+    const space = this.space;
+    const transitions = space.transitions;
+    const preferred = space.completions[k]!.charCodeAt(0);
+    const literals = macro.literals.filter((code) => transitions[k * 128 + code]! >= 0);
+    const others: number[] = [];
+    for (const group of space.codesByTarget[k]!) {
+      // codesByTarget lists the sample key's next character first.
+      const chosen = group.find((code) => code === COLON_CODE || !literals.includes(code));
+      if (chosen !== undefined && !literals.includes(chosen)) others.push(chosen);
+    }
+    const preferredIsLiteral = literals.includes(preferred);
+    if (preferredIsLiteral) {
+      literals.splice(literals.indexOf(preferred), 1);
+      literals.unshift(preferred);
+    }
+    if (want === TRUE || preferredIsLiteral) out.push(...literals, ...others);
+    else out.push(...others, ...literals);
+  }
+}
+
+function or(a: number, b: number): number {
+  if (a === TRUE || b === TRUE) return TRUE;
+  return a === UNKNOWN || b === UNKNOWN ? UNKNOWN : FALSE;
+}
+
+function and(a: number, b: number): number {
+  if (a === FALSE || b === FALSE) return FALSE;
+  return a === UNKNOWN || b === UNKNOWN ? UNKNOWN : TRUE;
+}
+
+function not(a: number): number {
+  return a === UNKNOWN ? UNKNOWN : 1 - a;
 }
 
 export function decideCoverage(
@@ -70,243 +419,22 @@ export function decideCoverage(
   query: CoverageQuery,
   limits: SearchLimits = DEFAULT_LIMITS,
 ): CoverageAnswer {
-  const patterns: CompiledPattern[] = [];
-  const indexOf = new Map<CompiledPattern, number>();
-  const specOf = (spec: ResourceSpec): Spec => ({
-    negated: spec.negated,
-    members: spec.patterns.map((pattern) => {
-      let index = indexOf.get(pattern);
-      if (index === undefined) {
-        index = patterns.length;
-        patterns.push(pattern);
-        indexOf.set(pattern, index);
-      }
-      return index;
-    }),
-  });
-  const allow = query.allow.map(specOf);
-  const deny = query.deny.map(specOf);
-  const P = patterns.length;
-
-  // The characters worth trying from a product state: those a pattern's current positions name as
-  // literals, `:`, and for each key-space target one character that no current position names (all such
-  // characters act alike on every automaton). The sample key's next character is tried first, so that
-  // witnesses stay close to a real key.
-  const mark = new Int32Array(128);
-  let markStamp = 0;
-  const candidates: number[] = [];
-  const candidatesOf = (states: Int32Array, base: number, k: number): number[] => {
-    const stamp = ++markStamp;
-    candidates.length = 0;
-    const transitions = space.transitions;
-    const preferred = space.completions[k]!.charCodeAt(0);
-    if (preferred === preferred /* not NaN */) {
-      candidates.push(preferred);
-      mark[preferred] = stamp;
-    }
-    for (let j = 0; j < P; j++) {
-      for (const code of patterns[j]!.dfa.literalCodes[states[base + j]!]!) {
-        if (mark[code] !== stamp && transitions[k * 128 + code]! >= 0) {
-          mark[code] = stamp;
-          candidates.push(code);
-        }
-      }
-    }
-    for (const group of space.codesByTarget[k]!) {
-      let chosen = -1;
-      for (const code of group) {
-        if (code === COLON_CODE) {
-          chosen = code;
-          break;
-        }
-        if (mark[code] !== stamp) {
-          chosen = code;
-          break;
-        }
-        // The preferred character is an "other" character already queued: the group is covered.
-        if (code === preferred && !isLiteralHere(states, base, code)) break;
-      }
-      if (chosen >= 0 && mark[chosen] !== stamp) {
-        mark[chosen] = stamp;
-        candidates.push(chosen);
-      }
-    }
-    return candidates;
-  };
-  const isLiteralHere = (states: Int32Array, base: number, code: number): boolean => {
-    for (let j = 0; j < P; j++)
-      if (patterns[j]!.dfa.literalCodes[states[base + j]!]!.includes(code)) return true;
-    return false;
-  };
-
-  // Three-valued truth of the grant on a tuple of pattern states: settled for every completion, or not.
-  const patternValue = (states: Int32Array, base: number, j: number, exact: boolean): number => {
-    const dfa = patterns[j]!.dfa;
-    const state = states[base + j]!;
-    if (exact) return dfa.accepting[state] ? TRUE : FALSE;
-    if (dfa.dead[state]) return FALSE;
-    if (dfa.universal[state]) return TRUE;
-    return UNKNOWN;
-  };
-  const unionValue = (states: Int32Array, base: number, specs: Spec[], exact: boolean): number => {
-    let union = FALSE;
-    for (const spec of specs) {
-      let value = FALSE;
-      for (const j of spec.members) {
-        const v = patternValue(states, base, j, exact);
-        if (v === TRUE) {
-          value = TRUE;
-          break;
-        }
-        if (v === UNKNOWN) value = UNKNOWN;
-      }
-      if (spec.negated && value !== UNKNOWN) value = value === TRUE ? FALSE : TRUE;
-      if (value === TRUE) return TRUE;
-      if (value === UNKNOWN) union = UNKNOWN;
-    }
-    return union;
-  };
-  const grantedValue = (states: Int32Array, base: number, exact: boolean): number => {
-    const allowed = unionValue(states, base, allow, exact);
-    if (allowed === FALSE) return FALSE;
-    const denied = unionValue(states, base, deny, exact);
-    if (denied === TRUE) return FALSE;
-    return allowed === TRUE && denied === FALSE ? TRUE : UNKNOWN;
-  };
-
-  let pState = new Int32Array(Math.max(P, 1) * 64);
-  const kState: number[] = [0];
-  const parent: number[] = [-1];
-  const via: number[] = [0];
-  const seen = new Set<string>([`0|${new Array<number>(P).fill(0).join(',')}`]);
-  const scratch = new Int32Array(P);
-
-  let keyGranted: string | undefined = query.knownGranted;
-  let keyNotGranted: string | undefined;
-  const pathOf = (node: number, last?: number): string => {
-    const codes: number[] = last === undefined ? [] : [last];
-    for (let n = node; n > 0; n = parent[n]!) codes.push(via[n]!);
-    return String.fromCharCode(...codes.reverse());
-  };
-  const record = (granted: boolean, key: () => string): void => {
-    if (granted) keyGranted ??= key();
-    else keyNotGranted ??= key();
-  };
-
-  // The start: a pattern like "*" may settle everything before the first character.
-  const startValue = grantedValue(pState, 0, false);
-  if (startValue !== UNKNOWN) record(startValue === TRUE, () => space.sampleKey);
-
-  const constructionStart = constructionWork.units;
-  let steps = 0;
-  // Breadth first finds the shortest witnesses. When a granted key is already known, only a key that is
-  // not granted is missing: depth first, trying the characters no pattern names first, walks straight to
-  // one instead of sweeping every prefix the patterns share (thousands of account ids, say).
-  const depthFirst = query.knownGranted !== undefined;
-  const worklist: number[] = startValue === UNKNOWN ? [0] : [];
-  let cursor = 0;
-  while (depthFirst ? worklist.length > 0 : cursor < worklist.length) {
-    const node = depthFirst ? worklist.pop()! : worklist[cursor++]!;
-    const base = node * P;
-    const k = kState[node]!;
-    if (space.accepting[k]) {
-      record(grantedValue(pState, base, true) === TRUE, () => pathOf(node));
-    }
-    for (const code of candidatesOf(pState, base, k)) {
-      const nextK = space.transitions[k * 128 + code]!;
-      for (let j = 0; j < P; j++) {
-        const pattern = patterns[j]!;
-        scratch[j] = stepPattern(pattern, pState[base + j]!, pattern.classOf[code]!);
-      }
-      steps += P + 1;
-      const settled = grantedValue(scratch, 0, false);
-      if (settled !== UNKNOWN) {
-        // Every way to finish this key has the same outcome: finish it the realistic way, keep no node.
-        record(settled === TRUE, () => pathOf(node, code) + space.completions[nextK]);
-        continue;
-      }
-      const key = `${nextK}|${scratch.join(',')}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const index = kState.length;
-      if ((index + 1) * P > pState.length) {
-        const grown = new Int32Array(pState.length * 2);
-        grown.set(pState);
-        pState = grown;
-      }
-      pState.set(scratch, index * P);
-      kState.push(nextK);
-      parent.push(node);
-      via.push(code);
-      worklist.push(index);
-    }
-    if (keyGranted !== undefined && keyNotGranted !== undefined) break;
-    if (kState.length > limits.maxStates) throw new TooComplexError(`more than ${limits.maxStates} states`);
-    if (steps > limits.maxSteps) throw new TooComplexError(`more than ${limits.maxSteps} steps`);
-    if (constructionWork.units - constructionStart > limits.maxConstruction) {
-      throw new TooComplexError('pattern automata too large');
-    }
+  const search = new Search(space, buildNfa(query), limits);
+  const keyNotGranted = search.find(FALSE);
+  if (keyNotGranted === undefined) {
+    return { coverage: 'ALL', keyGranted: query.knownGranted ?? space.sampleKey };
   }
-
-  if (keyGranted !== undefined && keyNotGranted !== undefined) {
-    return { coverage: 'PARTIAL', keyGranted, keyNotGranted };
-  }
-  if (keyGranted !== undefined) return { coverage: 'ALL', keyGranted };
-  return { coverage: 'NONE', keyNotGranted: keyNotGranted ?? space.sampleKey };
+  const keyGranted = query.knownGranted ?? search.find(TRUE);
+  if (keyGranted === undefined) return { coverage: 'NONE', keyNotGranted };
+  return { coverage: 'PARTIAL', keyGranted, keyNotGranted };
 }
 
-/**
- * A key the single pattern matches, or undefined when it matches none. A depth-first search over
- * (key-space state, pattern state) that tries the pattern's literal characters first, so it usually walks
- * straight to a match.
- */
+/** A key the single pattern matches, or undefined when it matches none. */
 export function keyMatching(
   space: KeySpace,
   pattern: CompiledPattern,
   limits: SearchLimits = DEFAULT_LIMITS,
 ): string | undefined {
-  const dfa = pattern.dfa;
-  const width = space.stateCount;
-  // Parallel arrays: each node's key-space state, pattern state, parent and the character that led here.
-  const kOf: number[] = [0];
-  const pOf: number[] = [0];
-  const parentOf: number[] = [-1];
-  const viaOf: number[] = [0];
-  const stack: number[] = [0];
-  const seen = new Set<number>([0]);
-  const pathOf = (node: number): string => {
-    const codes: number[] = [];
-    for (let n = node; n > 0; n = parentOf[n]!) codes.push(viaOf[n]!);
-    return String.fromCharCode(...codes.reverse());
-  };
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const k = kOf[node]!;
-    const state = pOf[node]!;
-    if (dfa.universal[state]) return pathOf(node) + space.completions[k];
-    if (space.accepting[k] && dfa.accepting[state]) return pathOf(node);
-    const literals = dfa.literalCodes[state]!;
-    const push = (code: number): void => {
-      const nextK = space.transitions[k * 128 + code]!;
-      if (nextK < 0) return;
-      const next = stepPattern(pattern, state, pattern.classOf[code]!);
-      const key = next * width + nextK;
-      if (dfa.dead[next] || seen.has(key)) return;
-      if (seen.size >= limits.maxStates) throw new TooComplexError(`more than ${limits.maxStates} states`);
-      seen.add(key);
-      kOf.push(nextK);
-      pOf.push(next);
-      parentOf.push(node);
-      viaOf.push(code);
-      stack.push(kOf.length - 1);
-    };
-    // One character per key-space target that the pattern does not name here: all such act alike.
-    for (const group of space.codesByTarget[k]!) {
-      const other = group.find((code) => code === COLON_CODE || !literals.includes(code));
-      if (other !== undefined) push(other);
-    }
-    // Pushed last, popped first: follow the pattern's own characters before anything else.
-    for (const code of literals) push(code);
-  }
-  return undefined;
+  const query: CoverageQuery = { allow: [{ negated: false, patterns: [pattern] }], deny: [] };
+  return new Search(space, buildNfa(query), limits).find(TRUE);
 }
