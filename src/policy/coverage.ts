@@ -30,6 +30,8 @@ export interface CoverageQuery {
   deny: ResourceSpec[];
   /** A key already known to be granted (spares the search for one). */
   knownGranted?: string;
+  /** Keys in some Allow set (e.g. one per pattern): the first that no Deny takes away is granted. */
+  grantedCandidates?: readonly string[];
 }
 
 export interface CoverageAnswer {
@@ -59,6 +61,8 @@ export class TooComplexError extends Error {
 }
 
 const COLON_CODE = 58;
+/** A key ARN has five colons: how many are left ranges over 0..5. */
+const COLON_SLOTS = 6;
 /** NFA position kind for "after the last token": accepting. */
 const END = 5;
 
@@ -74,15 +78,23 @@ const DENY = 2; // union of the positive Deny patterns
 const NOT_ALLOW = 3; // one negated Allow spec: a key outside it is allowed
 
 /**
- * All patterns of a query as one NFA. Positions are numbered so that those of ALLOW and NOT_DENY
- * components ("more is better for being granted") come before `split`, DENY and NOT_ALLOW after it.
+ * All patterns of a query as one NFA. A node is "the rest of a pattern": nodes with the same remaining
+ * tokens in the same component are one node, so that `arn:aws:kms:d*:*:key/*F` and
+ * `arn:aws:kms:*:*:key/*F` share their tail and the macrostates they lead to coincide. Nodes of ALLOW and
+ * NOT_DENY components ("more is better for being granted") are numbered before `split`, DENY and
+ * NOT_ALLOW ones after it.
  */
 interface Nfa {
   kinds: Uint8Array;
   chars: Uint16Array;
-  /** Position -> component index. */
+  /** The node after this token (SEG and ANY also loop on themselves). */
+  next: Int32Array;
+  /** Node -> component index. */
   component: Int32Array;
   universal: Uint8Array;
+  /** Literal `:` tokens from the node to the end, and whether an ANY (which may absorb `:`) is among them. */
+  colons: Uint8Array;
+  anyAhead: Uint8Array;
   componentKind: number[];
   split: number;
   start: number[];
@@ -111,63 +123,87 @@ function buildNfa(query: CoverageQuery): Nfa {
   groups.push({ kind: DENY, patterns: [...positiveDeny] });
   for (const patterns of negatedAllow) groups.push({ kind: NOT_ALLOW, patterns });
 
-  let size = 0;
-  for (const group of groups) for (const p of group.patterns) size += p.kinds.length + 1;
-  const kinds = new Uint8Array(size);
-  const chars = new Uint16Array(size);
-  const component = new Int32Array(size);
-  const universal = new Uint8Array(size);
+  const kinds: number[] = [];
+  const chars: number[] = [];
+  const next: number[] = [];
+  const component: number[] = [];
+  const universal: number[] = [];
+  const colons: number[] = [];
+  const anyAhead: number[] = [];
   const classOf = new Uint8Array(128);
   classOf[COLON_CODE] = 1;
   let classCount = 2;
   const starts: number[] = [];
   let split = 0;
-  let at = 0;
   groups.forEach((group, index) => {
-    if (index === splitGroup) split = at;
+    if (index === splitGroup) split = kinds.length;
+    const nodes = new Map<string, number>();
+    const node = (kind: number, char: number, after: number): number => {
+      const key = `${kind},${char},${after}`;
+      let id = nodes.get(key);
+      if (id === undefined) {
+        id = kinds.length;
+        kinds.push(kind);
+        chars.push(char);
+        next.push(after);
+        component.push(index);
+        universal.push(kind === ANY && after >= 0 && kinds[after] === END ? 1 : 0);
+        const colon = kind === LIT && char === COLON_CODE ? 1 : 0;
+        // Capped: a key ARN has five colons, so more than six can never be matched anyway.
+        colons.push(Math.min(7, (after >= 0 ? colons[after]! : 0) + colon));
+        anyAhead.push(kind === ANY || (after >= 0 && anyAhead[after] === 1) ? 1 : 0);
+        nodes.set(key, id);
+      }
+      return id;
+    };
+    const end = node(END, 0, -1);
     for (const pattern of group.patterns) {
-      starts.push(at);
-      const n = pattern.kinds.length;
-      for (let i = 0; i <= n; i++, at++) {
-        component[at] = index;
-        if (i === n) {
-          kinds[at] = END;
-          continue;
-        }
-        kinds[at] = pattern.kinds[i]!;
-        chars[at] = pattern.chars[i]!;
-        universal[at] = pattern.tailAny[i]!;
+      let at = end;
+      for (let i = pattern.kinds.length - 1; i >= 0; i--) {
         const code = pattern.chars[i]!;
+        at = node(pattern.kinds[i]!, code, at);
         if (pattern.kinds[i] === LIT && code < 128 && code !== COLON_CODE && classOf[code] === 0) {
           classOf[code] = classCount++;
         }
       }
+      starts.push(at);
     }
   });
   const nfa: Nfa = {
-    kinds,
-    chars,
-    component,
-    universal,
+    kinds: Uint8Array.from(kinds),
+    chars: Uint16Array.from(chars),
+    next: Int32Array.from(next),
+    component: Int32Array.from(component),
+    universal: Uint8Array.from(universal),
+    colons: Uint8Array.from(colons),
+    anyAhead: Uint8Array.from(anyAhead),
     componentKind: groups.map((g) => g.kind),
     split,
     start: [],
     classOf,
     classCount,
   };
-  nfa.start = closure(nfa, starts);
+  nfa.start = starts;
   return nfa;
 }
 
-/** Adds the positions reachable by letting stars match the empty string; sorted, without duplicates. */
-function closure(nfa: Nfa, positions: number[]): number[] {
+/**
+ * Adds the nodes reachable by letting stars match the empty string; sorted, without duplicates. Keeps
+ * only nodes that can still match a key with `colonsLeft` more colons (every key of K from a given state
+ * has the same number): e.g. the `*` of `arn:aws:kms:*:*:key/*x` stays alive forever in the NFA, but
+ * in the key id it would need two more colons.
+ */
+function closure(nfa: Nfa, nodes: number[], colonsLeft: number): number[] {
   const out: number[] = [];
-  for (let position of positions) {
+  for (let node of nodes) {
     for (;;) {
-      const kind = nfa.kinds[position]!;
-      // A position at a NEVER token can never advance: drop it so that emptiness is visible.
-      if (kind !== NEVER) out.push(position);
-      if (kind === SEG || kind === ANY) position++;
+      const kind = nfa.kinds[node]!;
+      const colons = nfa.colons[node]!;
+      // A node at a NEVER token can never advance: drop it so that emptiness is visible.
+      if (kind !== NEVER && colons <= colonsLeft && (colons === colonsLeft || nfa.anyAhead[node] === 1)) {
+        out.push(node);
+      }
+      if (kind === SEG || kind === ANY) node = nfa.next[node]!;
       else break;
     }
   }
@@ -185,8 +221,11 @@ interface Macro {
   cut: number;
   /** Next macrostate per character class, -1 when not computed yet. */
   next: Int32Array;
-  /** ASCII literal characters the positions name. */
+  /** ASCII literal characters the positions name, and for each the positions waiting for it. */
   literals: number[];
+  waiting: Map<number, number[]>;
+  /** Positions at `?`, `*` tokens: they move on (almost) any character. */
+  moving: number[];
   /** Granted, three-valued, over every completion; and exactly, for the empty completion. */
   settled: number;
   exact: number;
@@ -210,6 +249,8 @@ class Search {
   private readonly index = new Map<string, number>();
   readonly values: Uint8Array;
   readonly exacts: Uint8Array;
+  /** Colons left in every key from each key-space state. */
+  private readonly colonsLeft: Uint8Array;
   work = 0;
 
   constructor(
@@ -219,10 +260,12 @@ class Search {
   ) {
     this.values = new Uint8Array(nfa.componentKind.length);
     this.exacts = new Uint8Array(nfa.componentKind.length);
+    this.colonsLeft = Uint8Array.from(space.completions, (rest) => rest.split(':').length - 1);
   }
 
   intern(positions: number[]): number {
-    const key = positions.join(',');
+    // Node ids fit in 16 bits for any document within the parse limit's reach of this search.
+    const key = positions.length < 4096 ? String.fromCharCode(...positions) : positions.join(',');
     const known = this.index.get(key);
     if (known !== undefined) return known;
     if (this.macros.length >= this.limits.maxStates) {
@@ -233,6 +276,8 @@ class Search {
     let cut = 0;
     while (cut < array.length && array[cut]! < nfa.split) cut++;
     const literals: number[] = [];
+    const waiting = new Map<number, number[]>();
+    const moving: number[] = [];
     const values = this.values.fill(FALSE);
     const exacts = this.exacts.fill(FALSE);
     for (const p of positions) {
@@ -240,17 +285,25 @@ class Search {
       if (nfa.kinds[p] === END) exacts[c] = TRUE;
       if (nfa.universal[p] === 1) values[c] = TRUE;
       else if (values[c] === FALSE) values[c] = UNKNOWN;
-      if (nfa.kinds[p] === LIT) {
+      const kind = nfa.kinds[p];
+      if (kind === LIT) {
         const code = nfa.chars[p]!;
-        if (code < 128 && !literals.includes(code)) literals.push(code);
-      }
+        if (code >= 128) continue;
+        const list = waiting.get(code);
+        if (list === undefined) {
+          literals.push(code);
+          waiting.set(code, [p]);
+        } else list.push(p);
+      } else if (kind === ONE || kind === SEG || kind === ANY) moving.push(p);
     }
     const id = this.macros.length;
     this.macros.push({
       positions: array,
       cut,
-      next: new Int32Array(nfa.classCount).fill(-1),
+      next: new Int32Array(nfa.classCount * COLON_SLOTS).fill(-1),
       literals,
+      waiting,
+      moving,
       settled: this.granted(values),
       exact: this.granted(exacts),
     });
@@ -259,7 +312,7 @@ class Search {
   }
 
   /** Kleene evaluation of "allowed and not denied" from each component's membership value. */
-  private granted(values: Uint8Array): number {
+  granted(values: Uint8Array): number {
     let allowed = FALSE;
     let denied = FALSE;
     const kinds = this.nfa.componentKind;
@@ -274,49 +327,80 @@ class Search {
     return and(allowed, not(denied));
   }
 
-  step(macroId: number, code: number): number {
-    const macro = this.macros[macroId]!;
-    const cls = code < 128 ? this.nfa.classOf[code]! : 0;
-    const cached = macro.next[cls]!;
-    if (cached >= 0) return cached;
-    const { kinds, chars } = this.nfa;
-    const moved: number[] = [];
-    for (const p of macro.positions) {
-      const kind = kinds[p];
-      if (kind === LIT) {
-        if (chars[p] === code) moved.push(p + 1);
-      } else if (kind === ONE) {
-        if (code !== COLON_CODE) moved.push(p + 1);
-      } else if (kind === SEG) {
-        if (code !== COLON_CODE) moved.push(p);
-      } else if (kind === ANY) moved.push(p);
+  /** Whether the concrete key (of K) is granted: the NFA run on it, without the search's bookkeeping. */
+  isGranted(key: string): boolean {
+    const { kinds, next } = this.nfa;
+    let colonsLeft = key.split(':').length - 1;
+    let positions = closure(this.nfa, this.nfa.start, colonsLeft);
+    for (let i = 0; i < key.length && positions.length > 0; i++) {
+      const code = key.charCodeAt(i);
+      if (code === COLON_CODE) colonsLeft--;
+      const moved: number[] = [];
+      for (const p of positions) {
+        const kind = kinds[p];
+        if (kind === ANY) moved.push(p);
+        else if (code === COLON_CODE) {
+          if (kind === LIT && this.nfa.chars[p] === code) moved.push(next[p]!);
+        } else if (kind === SEG) moved.push(p);
+        else if (kind === ONE || (kind === LIT && this.nfa.chars[p] === code)) moved.push(next[p]!);
+      }
+      this.work += positions.length;
+      positions = closure(this.nfa, moved, colonsLeft);
     }
-    this.work += macro.positions.length + moved.length;
-    const target = this.intern(closure(this.nfa, moved));
-    macro.next[cls] = target;
+    const exacts = this.exacts.fill(FALSE);
+    for (const p of positions) if (kinds[p] === END) exacts[this.nfa.component[p]!] = TRUE;
+    return this.granted(exacts) === TRUE;
+  }
+
+  /** The macrostate after `code`, on the way to key-space state `nextK`. */
+  step(macroId: number, code: number, nextK: number): number {
+    const macro = this.macros[macroId]!;
+    const colonsLeft = this.colonsLeft[nextK]!;
+    const slot = (code < 128 ? this.nfa.classOf[code]! : 0) * COLON_SLOTS + colonsLeft;
+    const cached = macro.next[slot]!;
+    if (cached >= 0) return cached;
+    const { kinds, next } = this.nfa;
+    const moved: number[] = [];
+    const colon = code === COLON_CODE;
+    for (const p of macro.moving) {
+      const kind = kinds[p];
+      if (kind === ANY) moved.push(p);
+      else if (colon) continue;
+      else if (kind === SEG) moved.push(p);
+      else moved.push(next[p]!);
+    }
+    const literal = macro.waiting.get(code);
+    if (literal !== undefined) for (const p of literal) moved.push(next[p]!);
+    this.work += macro.moving.length + moved.length + 1;
+    const target = this.intern(closure(this.nfa, moved, colonsLeft));
+    macro.next[slot] = target;
     return target;
   }
 
   /**
    * A key of K whose grant is `want` (TRUE: granted, FALSE: not granted), or undefined when there is none.
-   * Depth first, so that a witness, when there is one, is usually found in a few steps.
+   * Breadth first (the default): short keys first, whose macrostates hold few positions, which then
+   * subsume the larger ones that longer keys (say, many `a`s into `*a?????????`) lead to. Depth first
+   * walks straight to a witness when one is likely (a granted key: literals first keep patterns alive).
    */
-  find(want: number): string | undefined {
+  find(want: number, depthFirst = false): string | undefined {
     const space = this.space;
-    const start = this.intern(this.nfa.start);
+    const start = this.intern(closure(this.nfa, this.nfa.start, this.colonsLeft[0]!));
     const first = this.macros[start]!.settled;
     if (first === want) return space.sampleKey;
     if (first !== UNKNOWN) return undefined;
     // "More is better" for the positions before the split when looking for a granted key; the reverse
     // when looking for one that is not.
     const lowBetterWhenLarger = want === TRUE;
+    // Per key-space state, the search nodes whose macrostates no other kept one subsumes.
     const antichains: number[][] = Array.from({ length: space.stateCount }, () => []);
     const kOf: number[] = [0];
     const mOf: number[] = [start];
     const parent: number[] = [-1];
     const via: number[] = [0];
-    const stack: number[] = [0];
-    antichains[0]!.push(start);
+    /** Nodes a later, better node replaced: not worth expanding any more. */
+    const dropped: boolean[] = [false];
+    antichains[0]!.push(0);
     const pathOf = (node: number): string => {
       const codes: number[] = [];
       for (let n = node; n > 0; n = parent[n]!) codes.push(via[n]!);
@@ -332,40 +416,48 @@ class Search {
         : isSubset(pa, 0, a.cut, pb, 0, b.cut) && isSubset(pb, b.cut, pb.length, pa, a.cut, pa.length);
     };
     const candidates: number[] = [];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
+    const stack: number[] = [0];
+    let cursor = 0;
+    while (depthFirst ? stack.length > 0 : cursor < kOf.length) {
+      const node = depthFirst ? stack.pop()! : cursor++;
+      if (dropped[node]) continue;
       const k = kOf[node]!;
       const macroId = mOf[node]!;
       const macro = this.macros[macroId]!;
       if (space.accepting[k] === 1 && macro.exact === want) return pathOf(node);
       this.collectCandidates(macro, k, want, candidates);
-      // Pushed in reverse, so that the first candidate is explored first.
-      for (let i = candidates.length - 1; i >= 0; i--) {
-        const code = candidates[i]!;
+      // Depth first pops the last pushed: push in reverse so that the first candidate goes first.
+      if (depthFirst) candidates.reverse();
+      for (const code of candidates) {
         const nextK = space.transitions[k * 128 + code]!;
-        const nextId = this.step(macroId, code);
+        const nextId = this.step(macroId, code, nextK);
         const next = this.macros[nextId]!;
         if (next.settled === want) return pathOf(node) + String.fromCharCode(code) + space.completions[nextK];
         if (next.settled !== UNKNOWN) continue;
         const antichain = antichains[nextK]!;
         let dominated = false;
         for (const other of antichain) {
-          if (other === nextId || subsumes(this.macros[other]!, next)) {
+          const otherId = mOf[other]!;
+          if (otherId === nextId || subsumes(this.macros[otherId]!, next)) {
             dominated = true;
             break;
           }
         }
         if (dominated) continue;
-        // The newcomer replaces what it subsumes (those stay queued, but no longer filter others).
+        // The newcomer replaces what it subsumes.
         let w = 0;
-        for (const other of antichain) if (!subsumes(next, this.macros[other]!)) antichain[w++] = other;
+        for (const other of antichain) {
+          if (subsumes(next, this.macros[mOf[other]!]!)) dropped[other] = true;
+          else antichain[w++] = other;
+        }
         antichain.length = w;
-        antichain.push(nextId);
+        antichain.push(kOf.length);
+        if (depthFirst) stack.push(kOf.length);
         kOf.push(nextK);
         mOf.push(nextId);
         parent.push(node);
         via.push(code);
-        stack.push(kOf.length - 1);
+        dropped.push(false);
       }
       if (this.work > this.limits.maxWork) throw new TooComplexError(`more than ${this.limits.maxWork} steps`);
     }
@@ -424,7 +516,10 @@ export function decideCoverage(
   if (keyNotGranted === undefined) {
     return { coverage: 'ALL', keyGranted: query.knownGranted ?? space.sampleKey };
   }
-  const keyGranted = query.knownGranted ?? search.find(TRUE);
+  const keyGranted =
+    query.knownGranted ??
+    query.grantedCandidates?.find((key) => search.isGranted(key)) ??
+    search.find(TRUE, true);
   if (keyGranted === undefined) return { coverage: 'NONE', keyNotGranted };
   return { coverage: 'PARTIAL', keyGranted, keyNotGranted };
 }
@@ -436,5 +531,5 @@ export function keyMatching(
   limits: SearchLimits = DEFAULT_LIMITS,
 ): string | undefined {
   const query: CoverageQuery = { allow: [{ negated: false, patterns: [pattern] }], deny: [] };
-  return new Search(space, buildNfa(query), limits).find(TRUE);
+  return new Search(space, buildNfa(query), limits).find(TRUE, true);
 }
