@@ -78,23 +78,27 @@ const DENY = 2; // union of the positive Deny patterns
 const NOT_ALLOW = 3; // one negated Allow spec: a key outside it is allowed
 
 /**
- * All patterns of a query as one NFA. A node is "the rest of a pattern": nodes with the same remaining
- * tokens in the same component are one node, so that `arn:aws:kms:d*:*:key/*F` and
- * `arn:aws:kms:*:*:key/*F` share their tail and the macrostates they lead to coincide. Nodes of ALLOW and
- * NOT_DENY components ("more is better for being granted") are numbered before `split`, DENY and
- * NOT_ALLOW ones after it.
+ * All patterns of a query as one NFA with few states: per component, the patterns' trie (shared
+ * prefixes) minimised bottom-up (shared suffixes), so `arn:aws:kms:*:*:key/a*` ... `key/-*` is one path
+ * that forks only at the key id, and `arn:aws:kms:d*:*:key/*F` meets `arn:aws:kms:*:*:key/*F` again
+ * after the region. A node is reached by consuming its incoming token; a SEG/ANY node loops on itself and
+ * is entered without consuming (an epsilon edge). Nodes of ALLOW and NOT_DENY components ("more is
+ * better for being granted") are numbered before `split`, DENY and NOT_ALLOW ones after it.
  */
 interface Nfa {
-  kinds: Uint8Array;
-  chars: Uint16Array;
-  /** The node after this token (SEG and ANY also loop on themselves). */
-  next: Int32Array;
-  /** Node -> component index. */
+  /** SEG or ANY for a node that loops on itself, else 0. */
+  loop: Uint8Array;
+  end: Uint8Array;
+  /** Edges of node n: edgeStart[n] .. edgeStart[n + 1]; kind LIT, ONE (consume) or SEG/ANY (epsilon). */
+  edgeStart: Int32Array;
+  edgeKind: Uint8Array;
+  edgeChar: Uint16Array;
+  edgeTarget: Int32Array;
   component: Int32Array;
+  /** An ANY loop that is also an end: every continuation is accepted. */
   universal: Uint8Array;
-  /** Literal `:` tokens from the node to the end, and whether an ANY (which may absorb `:`) is among them. */
-  colons: Uint8Array;
-  anyAhead: Uint8Array;
+  /** Bit c: some key suffix with exactly c more colons can still be accepted from the node. */
+  viable: Uint8Array;
   componentKind: number[];
   split: number;
   start: number[];
@@ -102,6 +106,18 @@ interface Nfa {
   classOf: Uint8Array;
   classCount: number;
 }
+
+interface TrieNode {
+  loop: number;
+  end: boolean;
+  children: Map<number, TrieNode>;
+}
+
+const ALL_COLON_COUNTS = 0b111111;
+/** IAM caps a resource ARN at 2,048 characters; longer patterns come only from hand-made files. */
+const MAX_PATTERN_TOKENS = 4_096;
+/** Macrostates are keyed by their node ids as 16-bit characters. */
+const MAX_NODES = 65_535;
 
 function buildNfa(query: CoverageQuery): Nfa {
   const groups: { kind: number; patterns: CompiledPattern[] }[] = [];
@@ -123,94 +139,116 @@ function buildNfa(query: CoverageQuery): Nfa {
   groups.push({ kind: DENY, patterns: [...positiveDeny] });
   for (const patterns of negatedAllow) groups.push({ kind: NOT_ALLOW, patterns });
 
-  const kinds: number[] = [];
-  const chars: number[] = [];
-  const next: number[] = [];
+  const loop: number[] = [];
+  const end: number[] = [];
+  const edgeStart: number[] = [];
+  const edgeKind: number[] = [];
+  const edgeChar: number[] = [];
+  const edgeTarget: number[] = [];
   const component: number[] = [];
-  const universal: number[] = [];
-  const colons: number[] = [];
-  const anyAhead: number[] = [];
+  const viable: number[] = [];
   const classOf = new Uint8Array(128);
   classOf[COLON_CODE] = 1;
   let classCount = 2;
-  const starts: number[] = [];
+  const start: number[] = [];
   let split = 0;
   groups.forEach((group, index) => {
-    if (index === splitGroup) split = kinds.length;
-    const nodes = new Map<string, number>();
-    const node = (kind: number, char: number, after: number): number => {
-      const key = `${kind},${char},${after}`;
-      let id = nodes.get(key);
-      if (id === undefined) {
-        id = kinds.length;
-        kinds.push(kind);
-        chars.push(char);
-        next.push(after);
-        component.push(index);
-        universal.push(kind === ANY && after >= 0 && kinds[after] === END ? 1 : 0);
-        const colon = kind === LIT && char === COLON_CODE ? 1 : 0;
-        // Capped: a key ARN has five colons, so more than six can never be matched anyway.
-        colons.push(Math.min(7, (after >= 0 ? colons[after]! : 0) + colon));
-        anyAhead.push(kind === ANY || (after >= 0 && anyAhead[after] === 1) ? 1 : 0);
-        nodes.set(key, id);
+    if (index === splitGroup) split = loop.length;
+    const root: TrieNode = { loop: 0, end: false, children: new Map() };
+    for (const pattern of group.patterns) {
+      // A per-request variable matches no key: the pattern adds nothing to the union.
+      if (pattern.kinds.includes(NEVER)) continue;
+      if (pattern.kinds.length > MAX_PATTERN_TOKENS) {
+        throw new TooComplexError(`a resource pattern longer than ${MAX_PATTERN_TOKENS} characters`);
       }
+      let node = root;
+      for (let i = 0; i < pattern.kinds.length; i++) {
+        const kind = pattern.kinds[i]!;
+        const key = kind * 65536 + pattern.chars[i]!;
+        let child = node.children.get(key);
+        if (child === undefined) {
+          child = { loop: kind === SEG || kind === ANY ? kind : 0, end: false, children: new Map() };
+          node.children.set(key, child);
+        }
+        node = child;
+      }
+      node.end = true;
+    }
+    // Bottom-up: nodes with the same loop, end and (edge, child) set are one node.
+    const ids = new Map<string, number>();
+    const emit = (node: TrieNode): number => {
+      const edges: [number, number, number][] = [];
+      for (const [key, child] of node.children) edges.push([Math.floor(key / 65536), key % 65536, emit(child)]);
+      edges.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+      const signature = `${node.loop}${node.end ? 'E' : ''}|${edges.join(';')}`;
+      const known = ids.get(signature);
+      if (known !== undefined) return known;
+      const id = loop.length;
+      let mask = node.end ? 1 : 0;
+      edgeStart.push(edgeKind.length);
+      for (const [kind, char, target] of edges) {
+        edgeKind.push(kind);
+        edgeChar.push(char);
+        edgeTarget.push(target);
+        const childMask = viable[target]!;
+        mask |= kind === LIT && char === COLON_CODE ? (childMask << 1) & ALL_COLON_COUNTS : childMask;
+        if (kind === LIT && char < 128 && char !== COLON_CODE && classOf[char] === 0) classOf[char] = classCount++;
+      }
+      // An ANY loop absorbs colons: viable with c colons left, it is viable with more.
+      if (node.loop === ANY && mask !== 0) mask |= ALL_COLON_COUNTS & ~((mask & -mask) - 1);
+      loop.push(node.loop);
+      end.push(node.end ? 1 : 0);
+      component.push(index);
+      viable.push(mask);
+      ids.set(signature, id);
       return id;
     };
-    const end = node(END, 0, -1);
-    for (const pattern of group.patterns) {
-      let at = end;
-      for (let i = pattern.kinds.length - 1; i >= 0; i--) {
-        const code = pattern.chars[i]!;
-        at = node(pattern.kinds[i]!, code, at);
-        if (pattern.kinds[i] === LIT && code < 128 && code !== COLON_CODE && classOf[code] === 0) {
-          classOf[code] = classCount++;
-        }
-      }
-      starts.push(at);
-    }
+    start.push(emit(root));
   });
-  const nfa: Nfa = {
-    kinds: Uint8Array.from(kinds),
-    chars: Uint16Array.from(chars),
-    next: Int32Array.from(next),
+  if (loop.length > MAX_NODES) throw new TooComplexError(`more than ${MAX_NODES} pattern automaton states`);
+  edgeStart.push(edgeKind.length);
+  // Edge lists were pushed in emission order, one contiguous run per node: edgeStart[n + 1] ends n's.
+  const universal = Uint8Array.from(loop, (kind, n) => (kind === ANY && end[n] === 1 ? 1 : 0));
+  return {
+    loop: Uint8Array.from(loop),
+    end: Uint8Array.from(end),
+    edgeStart: Int32Array.from(edgeStart),
+    edgeKind: Uint8Array.from(edgeKind),
+    edgeChar: Uint16Array.from(edgeChar),
+    edgeTarget: Int32Array.from(edgeTarget),
     component: Int32Array.from(component),
-    universal: Uint8Array.from(universal),
-    colons: Uint8Array.from(colons),
-    anyAhead: Uint8Array.from(anyAhead),
+    universal,
+    viable: Uint8Array.from(viable),
     componentKind: groups.map((g) => g.kind),
     split,
-    start: [],
+    start,
     classOf,
     classCount,
   };
-  nfa.start = starts;
-  return nfa;
 }
 
 /**
- * Adds the nodes reachable by letting stars match the empty string; sorted, without duplicates. Keeps
- * only nodes that can still match a key with `colonsLeft` more colons (every key of K from a given state
- * has the same number): e.g. the `*` of `arn:aws:kms:*:*:key/*x` stays alive forever in the NFA, but
- * in the key id it would need two more colons.
+ * Adds the nodes entered without consuming (stars matching the empty string); sorted, without
+ * duplicates. Keeps only nodes that can still match a key with `colonsLeft` more colons (every key of K
+ * from a given state has the same number): e.g. the first `*` of `arn:aws:kms:*:*:key/*x` loops forever,
+ * but in the key id it would need two more colons.
  */
-function closure(nfa: Nfa, nodes: number[], colonsLeft: number): number[] {
+function closure(nfa: Nfa, nodes: number[], colonsLeft: number, seen: Int32Array, stamp: number): number[] {
   const out: number[] = [];
-  for (let node of nodes) {
-    for (;;) {
-      const kind = nfa.kinds[node]!;
-      const colons = nfa.colons[node]!;
-      // A node at a NEVER token can never advance: drop it so that emptiness is visible.
-      if (kind !== NEVER && colons <= colonsLeft && (colons === colonsLeft || nfa.anyAhead[node] === 1)) {
-        out.push(node);
-      }
-      if (kind === SEG || kind === ANY) node = nfa.next[node]!;
-      else break;
+  const stack = nodes.slice();
+  const bit = 1 << colonsLeft;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen[node] === stamp) continue;
+    seen[node] = stamp;
+    if ((nfa.viable[node]! & bit) === 0) continue;
+    out.push(node);
+    for (let e = nfa.edgeStart[node]!; e < nfa.edgeStart[node + 1]!; e++) {
+      const kind = nfa.edgeKind[e];
+      if (kind === SEG || kind === ANY) stack.push(nfa.edgeTarget[e]!);
     }
   }
-  out.sort((a, b) => a - b);
-  let w = 0;
-  for (let r = 0; r < out.length; r++) if (r === 0 || out[r] !== out[r - 1]) out[w++] = out[r]!;
-  out.length = w;
+  out.sort((x, y) => x - y);
   return out;
 }
 
@@ -221,11 +259,12 @@ interface Macro {
   cut: number;
   /** Next macrostate per character class, -1 when not computed yet. */
   next: Int32Array;
-  /** ASCII literal characters the positions name, and for each the positions waiting for it. */
+  /** ASCII literal characters the positions' edges name, and for each the nodes they lead to. */
   literals: number[];
   waiting: Map<number, number[]>;
-  /** Positions at `?`, `*` tokens: they move on (almost) any character. */
-  moving: number[];
+  /** Where any character but `:` leads (SEG loops, `?` edges), and where `:` too does (ANY loops). */
+  onOther: number[];
+  onAny: number[];
   /** Granted, three-valued, over every completion; and exactly, for the empty completion. */
   settled: number;
   exact: number;
@@ -251,6 +290,8 @@ class Search {
   readonly exacts: Uint8Array;
   /** Colons left in every key from each key-space state. */
   private readonly colonsLeft: Uint8Array;
+  private readonly seen: Int32Array;
+  private stamp = 0;
   work = 0;
 
   constructor(
@@ -261,11 +302,12 @@ class Search {
     this.values = new Uint8Array(nfa.componentKind.length);
     this.exacts = new Uint8Array(nfa.componentKind.length);
     this.colonsLeft = Uint8Array.from(space.completions, (rest) => rest.split(':').length - 1);
+    this.seen = new Int32Array(nfa.loop.length);
   }
 
   intern(positions: number[]): number {
-    // Node ids fit in 16 bits for any document within the parse limit's reach of this search.
-    const key = positions.length < 4096 ? String.fromCharCode(...positions) : positions.join(',');
+    // Node ids fit in 16 bits for any document this search is given (see MAX_PATTERN_TOKENS).
+    const key = String.fromCharCode(...positions);
     const known = this.index.get(key);
     if (known !== undefined) return known;
     if (this.macros.length >= this.limits.maxStates) {
@@ -277,25 +319,32 @@ class Search {
     while (cut < array.length && array[cut]! < nfa.split) cut++;
     const literals: number[] = [];
     const waiting = new Map<number, number[]>();
-    const moving: number[] = [];
+    const onOther: number[] = [];
+    const onAny: number[] = [];
     const values = this.values.fill(FALSE);
     const exacts = this.exacts.fill(FALSE);
     for (const p of positions) {
       const c = nfa.component[p]!;
-      if (nfa.kinds[p] === END) exacts[c] = TRUE;
+      if (nfa.end[p] === 1) exacts[c] = TRUE;
       if (nfa.universal[p] === 1) values[c] = TRUE;
       else if (values[c] === FALSE) values[c] = UNKNOWN;
-      const kind = nfa.kinds[p];
-      if (kind === LIT) {
-        const code = nfa.chars[p]!;
-        if (code >= 128) continue;
-        const list = waiting.get(code);
-        if (list === undefined) {
-          literals.push(code);
-          waiting.set(code, [p]);
-        } else list.push(p);
-      } else if (kind === ONE || kind === SEG || kind === ANY) moving.push(p);
+      if (nfa.loop[p] === ANY) onAny.push(p);
+      else if (nfa.loop[p] === SEG) onOther.push(p);
+      for (let e = nfa.edgeStart[p]!; e < nfa.edgeStart[p + 1]!; e++) {
+        const kind = nfa.edgeKind[e];
+        if (kind === ONE) onOther.push(nfa.edgeTarget[e]!);
+        else if (kind === LIT) {
+          const code = nfa.edgeChar[e]!;
+          if (code >= 128) continue;
+          const list = waiting.get(code);
+          if (list === undefined) {
+            literals.push(code);
+            waiting.set(code, [nfa.edgeTarget[e]!]);
+          } else list.push(nfa.edgeTarget[e]!);
+        }
+      }
     }
+    this.work += positions.length;
     const id = this.macros.length;
     this.macros.push({
       positions: array,
@@ -303,12 +352,63 @@ class Search {
       next: new Int32Array(nfa.classCount * COLON_SLOTS).fill(-1),
       literals,
       waiting,
-      moving,
+      onOther,
+      onAny,
       settled: this.granted(values),
       exact: this.granted(exacts),
     });
     this.index.set(key, id);
     return id;
+  }
+
+  /** Where the nodes go on `code` (not closed yet). */
+  private advance(positions: Iterable<number>, code: number): number[] {
+    const nfa = this.nfa;
+    const moved: number[] = [];
+    const colon = code === COLON_CODE;
+    for (const p of positions) {
+      if (nfa.loop[p] === ANY || (nfa.loop[p] === SEG && !colon)) moved.push(p);
+      for (let e = nfa.edgeStart[p]!; e < nfa.edgeStart[p + 1]!; e++) {
+        const kind = nfa.edgeKind[e];
+        if ((kind === ONE && !colon) || (kind === LIT && nfa.edgeChar[e] === code)) moved.push(nfa.edgeTarget[e]!);
+      }
+    }
+    return moved;
+  }
+
+  closed(nodes: number[], colonsLeft: number): number[] {
+    return closure(this.nfa, nodes, colonsLeft, this.seen, ++this.stamp);
+  }
+
+  /** Whether the concrete key (of K) is granted: the NFA run on it, without the search's bookkeeping. */
+  isGranted(key: string): boolean {
+    let colonsLeft = key.split(':').length - 1;
+    let positions = this.closed(this.nfa.start, colonsLeft);
+    for (let i = 0; i < key.length && positions.length > 0; i++) {
+      const code = key.charCodeAt(i);
+      if (code === COLON_CODE) colonsLeft--;
+      this.work += positions.length;
+      positions = this.closed(this.advance(positions, code), colonsLeft);
+    }
+    const exacts = this.exacts.fill(FALSE);
+    for (const p of positions) if (this.nfa.end[p] === 1) exacts[this.nfa.component[p]!] = TRUE;
+    return this.granted(exacts) === TRUE;
+  }
+
+  /** The macrostate after `code`, on the way to key-space state `nextK`. */
+  step(macroId: number, code: number, nextK: number): number {
+    const macro = this.macros[macroId]!;
+    const colonsLeft = this.colonsLeft[nextK]!;
+    const slot = (code < 128 ? this.nfa.classOf[code]! : 0) * COLON_SLOTS + colonsLeft;
+    const cached = macro.next[slot]!;
+    if (cached >= 0) return cached;
+    const moved = code === COLON_CODE ? macro.onAny.slice() : macro.onAny.concat(macro.onOther);
+    const literal = macro.waiting.get(code);
+    if (literal !== undefined) for (const p of literal) moved.push(p);
+    this.work += moved.length + 1;
+    const target = this.intern(this.closed(moved, colonsLeft));
+    macro.next[slot] = target;
+    return target;
   }
 
   /** Kleene evaluation of "allowed and not denied" from each component's membership value. */
@@ -327,56 +427,6 @@ class Search {
     return and(allowed, not(denied));
   }
 
-  /** Whether the concrete key (of K) is granted: the NFA run on it, without the search's bookkeeping. */
-  isGranted(key: string): boolean {
-    const { kinds, next } = this.nfa;
-    let colonsLeft = key.split(':').length - 1;
-    let positions = closure(this.nfa, this.nfa.start, colonsLeft);
-    for (let i = 0; i < key.length && positions.length > 0; i++) {
-      const code = key.charCodeAt(i);
-      if (code === COLON_CODE) colonsLeft--;
-      const moved: number[] = [];
-      for (const p of positions) {
-        const kind = kinds[p];
-        if (kind === ANY) moved.push(p);
-        else if (code === COLON_CODE) {
-          if (kind === LIT && this.nfa.chars[p] === code) moved.push(next[p]!);
-        } else if (kind === SEG) moved.push(p);
-        else if (kind === ONE || (kind === LIT && this.nfa.chars[p] === code)) moved.push(next[p]!);
-      }
-      this.work += positions.length;
-      positions = closure(this.nfa, moved, colonsLeft);
-    }
-    const exacts = this.exacts.fill(FALSE);
-    for (const p of positions) if (kinds[p] === END) exacts[this.nfa.component[p]!] = TRUE;
-    return this.granted(exacts) === TRUE;
-  }
-
-  /** The macrostate after `code`, on the way to key-space state `nextK`. */
-  step(macroId: number, code: number, nextK: number): number {
-    const macro = this.macros[macroId]!;
-    const colonsLeft = this.colonsLeft[nextK]!;
-    const slot = (code < 128 ? this.nfa.classOf[code]! : 0) * COLON_SLOTS + colonsLeft;
-    const cached = macro.next[slot]!;
-    if (cached >= 0) return cached;
-    const { kinds, next } = this.nfa;
-    const moved: number[] = [];
-    const colon = code === COLON_CODE;
-    for (const p of macro.moving) {
-      const kind = kinds[p];
-      if (kind === ANY) moved.push(p);
-      else if (colon) continue;
-      else if (kind === SEG) moved.push(p);
-      else moved.push(next[p]!);
-    }
-    const literal = macro.waiting.get(code);
-    if (literal !== undefined) for (const p of literal) moved.push(next[p]!);
-    this.work += macro.moving.length + moved.length + 1;
-    const target = this.intern(closure(this.nfa, moved, colonsLeft));
-    macro.next[slot] = target;
-    return target;
-  }
-
   /**
    * A key of K whose grant is `want` (TRUE: granted, FALSE: not granted), or undefined when there is none.
    * Breadth first (the default): short keys first, whose macrostates hold few positions, which then
@@ -385,7 +435,7 @@ class Search {
    */
   find(want: number, depthFirst = false): string | undefined {
     const space = this.space;
-    const start = this.intern(closure(this.nfa, this.nfa.start, this.colonsLeft[0]!));
+    const start = this.intern(this.closed(this.nfa.start, this.colonsLeft[0]!));
     const first = this.macros[start]!.settled;
     if (first === want) return space.sampleKey;
     if (first !== UNKNOWN) return undefined;
@@ -417,9 +467,12 @@ class Search {
     };
     const candidates: number[] = [];
     const stack: number[] = [0];
-    let cursor = 0;
-    while (depthFirst ? stack.length > 0 : cursor < kOf.length) {
-      const node = depthFirst ? stack.pop()! : cursor++;
+    // Otherwise smallest macrostate first (then oldest): small ones subsume, and the path to a key that
+    // is not granted is one where patterns die.
+    const queue = new MinHeap();
+    queue.push(this.macros[start]!.positions.length, 0);
+    while (depthFirst ? stack.length > 0 : queue.size > 0) {
+      const node = depthFirst ? stack.pop()! : queue.pop();
       if (dropped[node]) continue;
       const k = kOf[node]!;
       const macroId = mOf[node]!;
@@ -453,6 +506,7 @@ class Search {
         antichain.length = w;
         antichain.push(kOf.length);
         if (depthFirst) stack.push(kOf.length);
+        else queue.push(next.positions.length, kOf.length);
         kOf.push(nextK);
         mOf.push(nextId);
         parent.push(node);
@@ -492,6 +546,57 @@ class Search {
   }
 }
 
+/** A binary heap of search nodes by (priority, node index). */
+class MinHeap {
+  private readonly keys: number[] = [];
+  private readonly nodes: number[] = [];
+
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  private less(i: number, j: number): boolean {
+    return this.keys[i]! < this.keys[j]! || (this.keys[i] === this.keys[j] && this.nodes[i]! < this.nodes[j]!);
+  }
+
+  private swap(i: number, j: number): void {
+    [this.keys[i], this.keys[j]] = [this.keys[j]!, this.keys[i]!];
+    [this.nodes[i], this.nodes[j]] = [this.nodes[j]!, this.nodes[i]!];
+  }
+
+  push(key: number, node: number): void {
+    this.keys.push(key);
+    this.nodes.push(node);
+    for (let i = this.nodes.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (!this.less(i, up)) break;
+      this.swap(i, up);
+      i = up;
+    }
+  }
+
+  pop(): number {
+    const top = this.nodes[0]!;
+    const lastKey = this.keys.pop()!;
+    const lastNode = this.nodes.pop()!;
+    if (this.nodes.length > 0) {
+      this.keys[0] = lastKey;
+      this.nodes[0] = lastNode;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.nodes.length && this.less(l, m)) m = l;
+        if (r < this.nodes.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 function or(a: number, b: number): number {
   if (a === TRUE || b === TRUE) return TRUE;
   return a === UNKNOWN || b === UNKNOWN ? UNKNOWN : FALSE;
@@ -506,13 +611,55 @@ function not(a: number): number {
   return a === UNKNOWN ? UNKNOWN : 1 - a;
 }
 
+/**
+ * Whether a pattern is cheap for the search: per ARN segment at most two stars and no `?` after a star.
+ * (`*a??????` after a star is what makes macrostates multiply; `?` at fixed positions does not.)
+ */
+export function isSimplePattern(pattern: CompiledPattern): boolean {
+  let stars = 0;
+  for (let i = 0; i < pattern.kinds.length; i++) {
+    const kind = pattern.kinds[i];
+    if (kind === LIT && pattern.chars[i] === COLON_CODE) stars = 0;
+    else if (kind === SEG || kind === ANY) {
+      if (++stars > 2) return false;
+    } else if (kind === ONE && stars > 0) return false;
+  }
+  return true;
+}
+
+/** The query with only the simple patterns of its positive Allow specs: it grants a subset. */
+function simplerQuery(query: CoverageQuery): CoverageQuery | undefined {
+  let changed = false;
+  const allow = query.allow.map((spec) => {
+    // Dropping patterns from a NotResource spec would grow its set: those stay whole.
+    if (spec.negated) return spec;
+    const patterns = spec.patterns.filter(isSimplePattern);
+    if (patterns.length !== spec.patterns.length) changed = true;
+    return { negated: false, patterns };
+  });
+  return changed ? { ...query, allow } : undefined;
+}
+
+/**
+ * Coverage is monotone in the Allow patterns: if the simple patterns alone (with every Deny) leave no key
+ * ungranted, the whole policy is ALL; if they leave some key ungranted and the whole policy does not
+ * grant that concrete key either, it is the witness. Only otherwise does the full search run.
+ */
 export function decideCoverage(
   space: KeySpace,
   query: CoverageQuery,
   limits: SearchLimits = DEFAULT_LIMITS,
 ): CoverageAnswer {
   const search = new Search(space, buildNfa(query), limits);
-  const keyNotGranted = search.find(FALSE);
+  let keyNotGranted: string | undefined;
+  const simpler = simplerQuery(query);
+  if (simpler !== undefined) {
+    const cheap = new Search(space, buildNfa(simpler), limits);
+    const candidate = cheap.find(FALSE);
+    if (candidate === undefined) return { coverage: 'ALL', keyGranted: query.knownGranted ?? space.sampleKey };
+    if (!search.isGranted(candidate)) keyNotGranted = candidate;
+  }
+  keyNotGranted ??= search.find(FALSE);
   if (keyNotGranted === undefined) {
     return { coverage: 'ALL', keyGranted: query.knownGranted ?? space.sampleKey };
   }
@@ -524,12 +671,54 @@ export function decideCoverage(
   return { coverage: 'PARTIAL', keyGranted, keyNotGranted };
 }
 
-/** A key the single pattern matches, or undefined when it matches none. */
-export function keyMatching(
-  space: KeySpace,
-  pattern: CompiledPattern,
-  limits: SearchLimits = DEFAULT_LIMITS,
-): string | undefined {
-  const query: CoverageQuery = { allow: [{ negated: false, patterns: [pattern] }], deny: [] };
-  return new Search(space, buildNfa(query), limits).find(TRUE, true);
+/**
+ * A key the single pattern matches, or undefined when it matches none: breadth-first reachability in
+ * the product of K's DFA and the pattern's token NFA (linear in their sizes, no macrostates needed for
+ * one pattern). The sample key's characters are tried first and a trailing `*` is finished with the
+ * sample key's suffix, so examples look like real keys.
+ */
+export function keyMatching(space: KeySpace, pattern: CompiledPattern): string | undefined {
+  const { kinds, chars, tailAny } = pattern;
+  const n = kinds.length;
+  if (kinds.includes(NEVER)) return undefined;
+  const width = n + 1;
+  const parent = new Int32Array(space.stateCount * width).fill(-2);
+  const via = new Int16Array(space.stateCount * width);
+  const queue: number[] = [0];
+  parent[0] = -1;
+  const pathOf = (id: number): string => {
+    const codes: number[] = [];
+    for (let at = id; parent[at]! >= 0; at = parent[at]!) if (via[at]! >= 0) codes.push(via[at]!);
+    return String.fromCharCode(...codes.reverse());
+  };
+  const visit = (from: number, k: number, i: number, code: number): void => {
+    const id = k * width + i;
+    if (parent[id] !== -2) return;
+    parent[id] = from;
+    via[id] = code;
+    queue.push(id);
+  };
+  for (let cursor = 0; cursor < queue.length; cursor++) {
+    const id = queue[cursor]!;
+    const k = Math.floor(id / width);
+    const i = id % width;
+    if (tailAny[i] === 1) return pathOf(id) + space.completions[k];
+    if (i === n) {
+      if (space.accepting[k] === 1) return pathOf(id);
+      continue;
+    }
+    const kind = kinds[i];
+    if (kind === SEG || kind === ANY) visit(id, k, i + 1, -1);
+    for (const group of space.codesByTarget[k]!) {
+      if (kind === LIT) {
+        if (!group.includes(chars[i]!)) continue;
+        visit(id, space.transitions[k * 128 + chars[i]!]!, i + 1, chars[i]!);
+        continue;
+      }
+      const code = kind === ANY ? group[0]! : group.find((c) => c !== COLON_CODE);
+      if (code === undefined) continue;
+      visit(id, space.transitions[k * 128 + code]!, kind === ONE ? i + 1 : i, code);
+    }
+  }
+  return undefined;
 }
