@@ -205,7 +205,12 @@ export function generateAdversarialCase(random: () => number, index: number): Ad
     });
   }
   if (random() < 0.3) {
-    denyStatements.push({ Sid: 'DenyBucket', Effect: 'Deny', Action: 'kms:Decrypt', Resource: 'arn:aws:s3:::*' });
+    denyStatements.push({
+      Sid: 'DenyBucket',
+      Effect: 'Deny',
+      Action: 'kms:Decrypt',
+      Resource: 'arn:aws:s3:::*',
+    });
   }
   // Denys that do change the answer, for one action or both.
   const denyRoll = random();

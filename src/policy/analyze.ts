@@ -148,7 +148,9 @@ function analyzeAction(
     deny: denyKeys.map((key) => deny.get(key)!),
     // Without a Deny, a key an Allow statement matches is granted: the search then only has to find a
     // key that is not (or prove there is none). With one, such keys are candidates, checked first.
-    ...(deny.size === 0 && examples.length > 0 ? { knownGranted: examples[0]! } : { grantedCandidates: examples }),
+    ...(deny.size === 0 && examples.length > 0
+      ? { knownGranted: examples[0]! }
+      : { grantedCandidates: examples }),
   };
   const answer = coverageOf(space, query, `${mode}A${allowKeys.join('\u0002')}D${denyKeys.join('\u0002')}`);
   result.coverage = answer.coverage;

@@ -114,6 +114,7 @@ interface TrieNode {
 }
 
 const ALL_COLON_COUNTS = 0b111111;
+const GRANTED_CANDIDATES = 8;
 /** IAM caps a resource ARN at 2,048 characters; longer patterns come only from hand-made files. */
 const MAX_PATTERN_TOKENS = 4_096;
 /** Macrostates are keyed by their node ids as 16-bit characters. */
@@ -178,7 +179,8 @@ function buildNfa(query: CoverageQuery): Nfa {
     const ids = new Map<string, number>();
     const emit = (node: TrieNode): number => {
       const edges: [number, number, number][] = [];
-      for (const [key, child] of node.children) edges.push([Math.floor(key / 65536), key % 65536, emit(child)]);
+      for (const [key, child] of node.children)
+        edges.push([Math.floor(key / 65536), key % 65536, emit(child)]);
       edges.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
       const signature = `${node.loop}${node.end ? 'E' : ''}|${edges.join(';')}`;
       const known = ids.get(signature);
@@ -192,7 +194,8 @@ function buildNfa(query: CoverageQuery): Nfa {
         edgeTarget.push(target);
         const childMask = viable[target]!;
         mask |= kind === LIT && char === COLON_CODE ? (childMask << 1) & ALL_COLON_COUNTS : childMask;
-        if (kind === LIT && char < 128 && char !== COLON_CODE && classOf[char] === 0) classOf[char] = classCount++;
+        if (kind === LIT && char < 128 && char !== COLON_CODE && classOf[char] === 0)
+          classOf[char] = classCount++;
       }
       // An ANY loop absorbs colons: viable with c colons left, it is viable with more.
       if (node.loop === ANY && mask !== 0) mask |= ALL_COLON_COUNTS & ~((mask & -mask) - 1);
@@ -271,7 +274,14 @@ interface Macro {
 }
 
 /** Whether sorted `small[a0..a1)` is a subset of sorted `big[b0..b1)`. */
-function isSubset(small: Int32Array, a0: number, a1: number, big: Int32Array, b0: number, b1: number): boolean {
+function isSubset(
+  small: Int32Array,
+  a0: number,
+  a1: number,
+  big: Int32Array,
+  b0: number,
+  b1: number,
+): boolean {
   if (a1 - a0 > b1 - b0) return false;
   let j = b0;
   for (let i = a0; i < a1; i++) {
@@ -291,6 +301,7 @@ class Search {
   /** Colons left in every key from each key-space state. */
   private readonly colonsLeft: Uint8Array;
   private readonly seen: Int32Array;
+  private readonly shortCompletions: string[];
   private stamp = 0;
   work = 0;
 
@@ -303,6 +314,14 @@ class Search {
     this.exacts = new Uint8Array(nfa.componentKind.length);
     this.colonsLeft = Uint8Array.from(space.completions, (rest) => rest.split(':').length - 1);
     this.seen = new Int32Array(nfa.loop.length);
+    // The sample key's suffixes with a one-character key id: patterns that need long ids miss them.
+    this.shortCompletions = space.completions.map((rest, k) =>
+      rest.includes(':key/')
+        ? rest.replace(/:key\/(.).*$/, ':key/$1')
+        : space.accepting[k] === 1
+          ? ''
+          : rest.slice(0, 1),
+    );
   }
 
   intern(positions: number[]): number {
@@ -370,7 +389,8 @@ class Search {
       if (nfa.loop[p] === ANY || (nfa.loop[p] === SEG && !colon)) moved.push(p);
       for (let e = nfa.edgeStart[p]!; e < nfa.edgeStart[p + 1]!; e++) {
         const kind = nfa.edgeKind[e];
-        if ((kind === ONE && !colon) || (kind === LIT && nfa.edgeChar[e] === code)) moved.push(nfa.edgeTarget[e]!);
+        if ((kind === ONE && !colon) || (kind === LIT && nfa.edgeChar[e] === code))
+          moved.push(nfa.edgeTarget[e]!);
       }
     }
     return moved;
@@ -420,7 +440,8 @@ class Search {
       const kind = kinds[c]!;
       const inSet = values[c]!;
       // A negated spec's own patterns describe what it excludes.
-      const member = kind === NOT_ALLOW || kind === NOT_DENY ? (inSet === UNKNOWN ? UNKNOWN : 1 - inSet) : inSet;
+      const member =
+        kind === NOT_ALLOW || kind === NOT_DENY ? (inSet === UNKNOWN ? UNKNOWN : 1 - inSet) : inSet;
       if (kind === ALLOW || kind === NOT_ALLOW) allowed = or(allowed, member);
       else denied = or(denied, member);
     }
@@ -433,11 +454,12 @@ class Search {
    * subsume the larger ones that longer keys (say, many `a`s into `*a?????????`) lead to. Depth first
    * walks straight to a witness when one is likely (a granted key: literals first keep patterns alive).
    */
-  find(want: number, depthFirst = false): string | undefined {
+  find(want: number, depthFirst = false, short = false): string | undefined {
+    const completions = short ? this.shortCompletions : this.space.completions;
     const space = this.space;
     const start = this.intern(this.closed(this.nfa.start, this.colonsLeft[0]!));
     const first = this.macros[start]!.settled;
-    if (first === want) return space.sampleKey;
+    if (first === want) return completions[0];
     if (first !== UNKNOWN) return undefined;
     // "More is better" for the positions before the split when looking for a granted key; the reverse
     // when looking for one that is not.
@@ -485,7 +507,7 @@ class Search {
         const nextK = space.transitions[k * 128 + code]!;
         const nextId = this.step(macroId, code, nextK);
         const next = this.macros[nextId]!;
-        if (next.settled === want) return pathOf(node) + String.fromCharCode(code) + space.completions[nextK];
+        if (next.settled === want) return pathOf(node) + String.fromCharCode(code) + completions[nextK];
         if (next.settled !== UNKNOWN) continue;
         const antichain = antichains[nextK]!;
         let dominated = false;
@@ -513,7 +535,8 @@ class Search {
         via.push(code);
         dropped.push(false);
       }
-      if (this.work > this.limits.maxWork) throw new TooComplexError(`more than ${this.limits.maxWork} steps`);
+      if (this.work > this.limits.maxWork)
+        throw new TooComplexError(`more than ${this.limits.maxWork} steps`);
     }
     return undefined;
   }
@@ -556,7 +579,9 @@ class MinHeap {
   }
 
   private less(i: number, j: number): boolean {
-    return this.keys[i]! < this.keys[j]! || (this.keys[i] === this.keys[j] && this.nodes[i]! < this.nodes[j]!);
+    return (
+      this.keys[i]! < this.keys[j]! || (this.keys[i] === this.keys[j] && this.nodes[i]! < this.nodes[j]!)
+    );
   }
 
   private swap(i: number, j: number): void {
@@ -567,7 +592,7 @@ class MinHeap {
   push(key: number, node: number): void {
     this.keys.push(key);
     this.nodes.push(node);
-    for (let i = this.nodes.length - 1; i > 0; ) {
+    for (let i = this.nodes.length - 1; i > 0;) {
       const up = (i - 1) >> 1;
       if (!this.less(i, up)) break;
       this.swap(i, up);
@@ -582,7 +607,7 @@ class MinHeap {
     if (this.nodes.length > 0) {
       this.keys[0] = lastKey;
       this.nodes[0] = lastNode;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -655,8 +680,9 @@ export function decideCoverage(
   const simpler = simplerQuery(query);
   if (simpler !== undefined) {
     const cheap = new Search(space, buildNfa(simpler), limits);
-    const candidate = cheap.find(FALSE);
-    if (candidate === undefined) return { coverage: 'ALL', keyGranted: query.knownGranted ?? space.sampleKey };
+    const candidate = cheap.find(FALSE, false, true);
+    if (candidate === undefined)
+      return { coverage: 'ALL', keyGranted: query.knownGranted ?? space.sampleKey };
     if (!search.isGranted(candidate)) keyNotGranted = candidate;
   }
   keyNotGranted ??= search.find(FALSE);
@@ -665,7 +691,9 @@ export function decideCoverage(
   }
   const keyGranted =
     query.knownGranted ??
-    query.grantedCandidates?.find((key) => search.isGranted(key)) ??
+    // A few candidates only: when a Deny takes them all away, it usually takes everything (NONE), which
+    // the search then settles at once.
+    query.grantedCandidates?.slice(0, GRANTED_CANDIDATES).find((key) => search.isGranted(key)) ??
     search.find(TRUE, true);
   if (keyGranted === undefined) return { coverage: 'NONE', keyNotGranted };
   return { coverage: 'PARTIAL', keyGranted, keyNotGranted };
