@@ -6,6 +6,7 @@ import { ApiCallCounter, createAwsContext } from './aws/index.js';
 import type { AwsContext } from './aws/index.js';
 import { loadCatalog, partitionOfRegion } from './catalog/index.js';
 import type { LoadedConfig } from './config/index.js';
+import { configurePolicyEvaluator } from './evaluate/policy-pool.js';
 import type { AsffFinding } from './findings/index.js';
 import type { RateLimiter } from './importer/rate-limit.js';
 import type { ControlId } from './model/result.js';
@@ -71,6 +72,8 @@ export function awsContextFor(loaded: LoadedConfig, scanId: string, counter: Api
 /** Runs one scan with clients bound to this scan (session name carries the scan id). */
 export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions): Promise<ScanResult> {
   const settings = scanSettings(loaded, options.scope);
+  const { policyWorkers } = loaded.config.concurrency;
+  configurePolicyEvaluator(policyWorkers === undefined ? {} : { workers: policyWorkers });
   const counter = new ApiCallCounter();
   const aws = awsContextFor(loaded, options.scanId, counter);
   try {

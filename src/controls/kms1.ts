@@ -63,7 +63,9 @@ function evaluatePolicy(
       evidence: { defaultVersionId: policy.defaultVersionId ?? null, blockedActions: params.blockedActions },
     };
   }
-  const analysis = analyzePolicy(version.document, params.blockedActions, { partition: snapshot.partition });
+  const analysis =
+    context.analyses?.(version.document, params.blockedActions, snapshot.partition) ??
+    analyzePolicy(version.document, params.blockedActions, { partition: snapshot.partition });
   const evidence = {
     policyVersionId: version.versionId,
     blockedActions: params.blockedActions,

@@ -64,7 +64,9 @@ function evaluateIdentity(
 ): ControlResult {
   const analysed = identity.inlinePolicies.map((policy) => ({
     name: policy.name,
-    analysis: analyzePolicy(policy.document, params.blockedActions, { partition: snapshot.partition }),
+    analysis:
+      context.analyses?.(policy.document, params.blockedActions, snapshot.partition) ??
+      analyzePolicy(policy.document, params.blockedActions, { partition: snapshot.partition }),
   }));
   const failed = analysed.filter(
     (item): item is { name: string; analysis: Extract<PolicyAnalysis, { ok: true }> } =>

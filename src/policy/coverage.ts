@@ -63,8 +63,6 @@ export class TooComplexError extends Error {
 const COLON_CODE = 58;
 /** A key ARN has five colons: how many are left ranges over 0..5. */
 const COLON_SLOTS = 6;
-/** NFA position kind for "after the last token": accepting. */
-const END = 5;
 
 // Three-valued truth: holds for every completion of the key, for none, or it depends.
 const FALSE = 0;
