@@ -11,6 +11,7 @@ import {
   capitalize,
   errorClause,
   errorReasonCode,
+  errorStatus,
   failedClause,
   passedClause,
   policyEvidence,
@@ -74,7 +75,7 @@ function evaluatePolicy(
   if (!analysis.ok) {
     return {
       ...base,
-      status: 'NOT_AVAILABLE',
+      status: errorStatus(analysis.error),
       reasonCode: errorReasonCode(analysis.error),
       reason: `The default version ${version.versionId} could not be analysed: ${errorClause(analysis.error)}.`,
       evidence,

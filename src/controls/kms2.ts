@@ -13,6 +13,7 @@ import type { PolicyEvidence } from './policy-verdict.js';
 import {
   errorClause,
   errorReasonCode,
+  errorStatus,
   failedClause,
   passedClause,
   policyEvidence,
@@ -103,11 +104,12 @@ function evaluateIdentity(
       evidence,
     };
   }
-  const firstInvalid = invalid[0];
+  // An undecidable policy outranks an invalid one: it may hide a grant (WARNING, not NOT_AVAILABLE).
+  const firstInvalid = invalid.find((item) => errorStatus(item.analysis.error) === 'WARNING') ?? invalid[0];
   if (firstInvalid !== undefined) {
     return {
       ...base,
-      status: 'NOT_AVAILABLE',
+      status: errorStatus(firstInvalid.analysis.error),
       reasonCode: errorReasonCode(firstInvalid.analysis.error),
       reason:
         `Inline policy '${firstInvalid.name}' could not be analysed: ${errorClause(firstInvalid.analysis.error)}` +

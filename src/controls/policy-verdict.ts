@@ -34,6 +34,15 @@ export function policyEvidence(analysis: PolicyAnalysis): PolicyEvidence {
   };
 }
 
+/**
+ * An invalid document is NOT_AVAILABLE. One the engine could not decide within its budget (possible
+ * only beyond IAM's size limits) is WARNING, reported with the control's severity: a grant hidden in a
+ * document too complex to analyse must never pass as INFORMATIONAL.
+ */
+export function errorStatus(error: PolicyError): 'WARNING' | 'NOT_AVAILABLE' {
+  return error.code === 'TOO_COMPLEX' ? 'WARNING' : 'NOT_AVAILABLE';
+}
+
 export function errorReasonCode(error: PolicyError): string {
   return error.code === 'TOO_COMPLEX' ? REASON_POLICY_TOO_COMPLEX : REASON_POLICY_INVALID;
 }

@@ -71,7 +71,7 @@ export class PolicyEvaluator {
         verdict: 'NOT_AVAILABLE',
         error: {
           code: 'TOO_COMPLEX',
-          message: `the policy could not be decided within the time budget of ${this.timeoutMs} ms per document`,
+          message: `the policy could not be decided within the time budget of ${timeoutMs} ms per document`,
         },
       };
     }
