@@ -58,10 +58,10 @@ export class PolicyEvaluator {
     return this.pool;
   }
 
-  async analyze(task: PolicyTask): Promise<PolicyAnalysis> {
+  async analyze(task: PolicyTask, timeoutMs = this.timeoutMs): Promise<PolicyAnalysis> {
     if (this.workers === 0)
       return analyzePolicy(task.document, task.blockedActions, { partition: task.partition });
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       return (await this.threads().run(task, { signal })) as PolicyAnalysis;
     } catch (error) {
