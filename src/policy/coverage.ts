@@ -313,13 +313,12 @@ class Search {
     this.colonsLeft = Uint8Array.from(space.completions, (rest) => rest.split(':').length - 1);
     this.seen = new Int32Array(nfa.loop.length);
     // The sample key's suffixes with a one-character key id: patterns that need long ids miss them.
-    this.shortCompletions = space.completions.map((rest, k) =>
-      rest.includes(':key/')
-        ? rest.replace(/:key\/(.).*$/, ':key/$1')
-        : space.accepting[k] === 1
-          ? ''
-          : rest.slice(0, 1),
-    );
+    // (The key id follows the only `/` of a key ARN.)
+    this.shortCompletions = space.completions.map((rest, k) => {
+      const slash = rest.indexOf('/');
+      if (slash >= 0) return rest.slice(0, slash + 2);
+      return space.accepting[k] === 1 ? '' : rest.slice(0, 1);
+    });
   }
 
   intern(positions: number[]): number {
