@@ -101,7 +101,10 @@ async function collectAndEvaluate(
       // Policy analysis runs in the worker pool: a hostile document must not stall this process.
       const analyses = await analyzeSnapshotPolicies(
         snapshot,
-        iamControls.map((id) => context.params[id].blockedActions),
+        iamControls.map((id) => ({
+          documents: id === 'KMS.1' ? ('managed' as const) : ('inline' as const),
+          blockedActions: context.params[id].blockedActions,
+        })),
         policyEvaluator(),
       );
       for (const id of iamControls) {
