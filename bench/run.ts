@@ -4,6 +4,7 @@ import '../src/cli/quiet-sdk-warning.js';
 // Each benchmark's module is loaded only when it runs (the distributed one loads BullMQ and Redis).
 const benches: Record<string, () => Promise<() => void | Promise<void>>> = {
   policy: async () => (await import('./policy.js')).runPolicyBench,
+  'policy-adversarial': async () => (await import('./policy-adversarial.js')).runPolicyAdversarialBench,
   scan: async () => (await import('./scan.js')).runScanBench,
   distributed: async () => (await import('./distributed.js')).runDistributedBench,
   cli: async () => (await import('./cli.js')).runCliBench,

@@ -42,7 +42,12 @@ export const FindingsQuery = Type.Object(
     nextToken: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
     control: Type.Optional(ControlIdSchema),
     status: Type.Optional(
-      Type.Union([Type.Literal('PASSED'), Type.Literal('FAILED'), Type.Literal('NOT_AVAILABLE')]),
+      Type.Union([
+        Type.Literal('PASSED'),
+        Type.Literal('FAILED'),
+        Type.Literal('WARNING'),
+        Type.Literal('NOT_AVAILABLE'),
+      ]),
     ),
   },
   { additionalProperties: false },

@@ -75,6 +75,8 @@ export const ConfigSchema = Type.Object(
       {
         units: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
         perAccount: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+        /** Worker threads for policy analysis (0: in the event loop); absent: CPU count - 1, 1..8. */
+        policyWorkers: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
       },
       { ...strict, default: {} },
     ),

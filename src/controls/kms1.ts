@@ -12,6 +12,7 @@ import {
   capitalize,
   errorClause,
   errorReasonCode,
+  errorStatus,
   failedClause,
   passedClause,
   policyEvidence,
@@ -64,7 +65,9 @@ function evaluatePolicy(
       evidence: { defaultVersionId: policy.defaultVersionId ?? null, blockedActions: params.blockedActions },
     };
   }
-  const analysis = analyzePolicy(version.document, params.blockedActions, { partition: snapshot.partition });
+  const analysis =
+    context.analyses?.(version.document, params.blockedActions, snapshot.partition) ??
+    analyzePolicy(version.document, params.blockedActions, { partition: snapshot.partition });
   const evidence = {
     policyVersionId: version.versionId,
     blockedActions: params.blockedActions,
@@ -73,7 +76,7 @@ function evaluatePolicy(
   if (!analysis.ok) {
     return {
       ...base,
-      status: 'NOT_AVAILABLE',
+      status: errorStatus(analysis.error),
       reasonCode: errorReasonCode(analysis.error),
       reason: `The default version ${version.versionId} could not be analysed: ${errorClause(analysis.error)}.`,
       evidence,

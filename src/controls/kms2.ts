@@ -14,6 +14,7 @@ import {
   ambiguitySentence,
   errorClause,
   errorReasonCode,
+  errorStatus,
   failedClause,
   passedClause,
   policyEvidence,
@@ -65,7 +66,9 @@ function evaluateIdentity(
 ): ControlResult {
   const analysed = identity.inlinePolicies.map((policy) => ({
     name: policy.name,
-    analysis: analyzePolicy(policy.document, params.blockedActions, { partition: snapshot.partition }),
+    analysis:
+      context.analyses?.(policy.document, params.blockedActions, snapshot.partition) ??
+      analyzePolicy(policy.document, params.blockedActions, { partition: snapshot.partition }),
   }));
   const failed = analysed.filter(
     (item): item is { name: string; analysis: Extract<PolicyAnalysis, { ok: true }> } =>
@@ -104,11 +107,12 @@ function evaluateIdentity(
       evidence,
     };
   }
-  const firstInvalid = invalid[0];
+  // An undecidable policy outranks an invalid one: it may hide a grant (WARNING, not NOT_AVAILABLE).
+  const firstInvalid = invalid.find((item) => errorStatus(item.analysis.error) === 'WARNING') ?? invalid[0];
   if (firstInvalid !== undefined) {
     return {
       ...base,
-      status: 'NOT_AVAILABLE',
+      status: errorStatus(firstInvalid.analysis.error),
       reasonCode: errorReasonCode(firstInvalid.analysis.error),
       reason:
         `Inline policy '${firstInvalid.name}' could not be analysed: ${errorClause(firstInvalid.analysis.error)}` +

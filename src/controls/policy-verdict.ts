@@ -57,6 +57,15 @@ export function ambiguitySentence(analysis: PolicyAnalysis, subject = 'The docum
     : ` ${subject} has duplicate keys (${members}): all ${readings} readings pass.`;
 }
 
+/**
+ * An invalid document is NOT_AVAILABLE. One the engine could not decide within its budget (possible
+ * only beyond IAM's size limits) is WARNING, reported with the control's severity: a grant hidden in a
+ * document too complex to analyse must never pass as INFORMATIONAL.
+ */
+export function errorStatus(error: PolicyError): 'WARNING' | 'NOT_AVAILABLE' {
+  return error.code === 'TOO_COMPLEX' ? 'WARNING' : 'NOT_AVAILABLE';
+}
+
 export function errorReasonCode(error: PolicyError): string {
   if (error.code === 'TOO_COMPLEX') return REASON_POLICY_TOO_COMPLEX;
   return error.code === 'AMBIGUOUS' ? REASON_POLICY_AMBIGUOUS : REASON_POLICY_INVALID;

@@ -52,8 +52,11 @@ export function toFinding(
   control: CatalogControl,
   context: MappingContext,
 ): AsffFinding {
+  // WARNING (a verdict the engine could not reach within its budget) must not hide as INFORMATIONAL.
   const severity: SeverityLabel =
-    result.status === 'FAILED' ? (control.severity as SeverityLabel) : 'INFORMATIONAL';
+    result.status === 'FAILED' || result.status === 'WARNING'
+      ? (control.severity as SeverityLabel)
+      : 'INFORMATIONAL';
   const createdAt = context.existing?.createdAt ?? context.now;
   const firstObservedAt = context.existing?.firstObservedAt ?? createdAt;
   const resource = {

@@ -3,7 +3,7 @@
 export const CONTROL_IDS = ['KMS.1', 'KMS.2', 'KMS.3', 'KMS.4'] as const;
 export type ControlId = (typeof CONTROL_IDS)[number];
 
-export type ComplianceStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE';
+export type ComplianceStatus = 'PASSED' | 'FAILED' | 'WARNING' | 'NOT_AVAILABLE';
 
 /** AWS Config / CloudFormation resource types the controls cover. */
 export type AwsResourceType =

@@ -78,8 +78,9 @@ interface PreparedStatement {
   meetsKeySpace: boolean;
   /** The set's identity for memo keys (its patterns' text). */
   specKey: string;
-  /** A key in the set, when it is a union of patterns (found while checking that it meets the key space). */
-  example?: string;
+  /** Keys in the set, one per pattern, when it is a union of patterns (found while checking that the
+   * patterns meet the key space). */
+  examples: string[];
 }
 
 function prepareStatement(
@@ -101,16 +102,8 @@ function prepareStatement(
     const query: CoverageQuery = { allow: [spec], deny: [] };
     meetsKeySpace = coverageOf(space, query, `${mode}A${specKey(spec)}`).coverage !== 'NONE';
   }
-  const example = negated
-    ? undefined
-    : (patterns.map((p) => keyMatchingPattern(space, p)).find((k) => k !== null) ?? undefined);
-  return {
-    statement,
-    spec,
-    meetsKeySpace,
-    specKey: specKey(spec),
-    ...(example !== undefined ? { example } : {}),
-  };
+  const examples = negated ? [] : patterns.map((p) => keyMatchingPattern(space, p)!);
+  return { statement, spec, meetsKeySpace, specKey: specKey(spec), examples };
 }
 
 function analyzeAction(
@@ -124,7 +117,7 @@ function analyzeAction(
   const deniedBy: StatementRef[] = [];
   const conditionalDenies: StatementRef[] = [];
   const allow = new Map<string, ResourceSpec>();
-  let knownGranted: string | undefined;
+  const examples: string[] = [];
   const deny = new Map<string, ResourceSpec>();
   for (const statement of statements) {
     if (!appliesTo(statement, action)) continue;
@@ -134,7 +127,7 @@ function analyzeAction(
       // Conditions are ignored for Allow, as the control does: the statement may grant.
       grantedBy.push(refOf(statement));
       allow.set(item.specKey, item.spec);
-      knownGranted ??= item.example;
+      examples.push(...item.examples);
     } else if (statement.hasCondition) {
       // A conditional Deny may not apply, so it subtracts nothing (the conservative reading).
       conditionalDenies.push(refOf(statement));
@@ -154,8 +147,10 @@ function analyzeAction(
     allow: allowKeys.map((key) => allow.get(key)!),
     deny: denyKeys.map((key) => deny.get(key)!),
     // Without a Deny, a key an Allow statement matches is granted: the search then only has to find a
-    // key that is not (or prove there is none).
-    ...(deny.size === 0 && knownGranted !== undefined ? { knownGranted } : {}),
+    // key that is not (or prove there is none). With one, such keys are candidates, checked first.
+    ...(deny.size === 0 && examples.length > 0
+      ? { knownGranted: examples[0]! }
+      : { grantedCandidates: examples }),
   };
   const answer = coverageOf(space, query, `${mode}A${allowKeys.join('\u0002')}D${denyKeys.join('\u0002')}`);
   result.coverage = answer.coverage;

@@ -99,6 +99,7 @@ export function summarize(
       const total = (summary.findings[control] ??= emptyCounts());
       total.PASSED += counts.PASSED;
       total.FAILED += counts.FAILED;
+      total.WARNING += counts.WARNING;
       total.NOT_AVAILABLE += counts.NOT_AVAILABLE;
     }
   }

@@ -61,7 +61,7 @@ export type ProgressEvent =
   | { type: 'unit-finished'; outcome: UnitOutcome; done: number; total: number };
 
 export function emptyCounts(): StatusCounts {
-  return { PASSED: 0, FAILED: 0, NOT_AVAILABLE: 0 };
+  return { PASSED: 0, FAILED: 0, WARNING: 0, NOT_AVAILABLE: 0 };
 }
 
 /** A unit's outcome before anything happened: the one place that lists its fields' starting values. */

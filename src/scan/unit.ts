@@ -19,6 +19,8 @@ import {
   isInKms4Scope,
   isKmsControl,
 } from '../controls/index.js';
+import { analyzeSnapshotPolicies } from '../evaluate/policy-analyses.js';
+import { policyEvaluator } from '../evaluate/policy-pool.js';
 import type { AsffFinding } from '../findings/index.js';
 import { findingId, toFinding, validateFinding } from '../findings/index.js';
 import type { ImportTarget } from '../importer/importer.js';
@@ -96,8 +98,17 @@ async function collectAndEvaluate(
             context.signal,
           ),
       });
+      // Policy analysis runs in the worker pool: a hostile document must not stall this process.
+      const analyses = await analyzeSnapshotPolicies(
+        snapshot,
+        iamControls.map((id) => ({
+          documents: id === 'KMS.1' ? ('managed' as const) : ('inline' as const),
+          blockedActions: context.params[id].blockedActions,
+        })),
+        policyEvaluator(),
+      );
       for (const id of iamControls) {
-        results.push(...evaluateIamControl(id, snapshot, context.params, { region: unit.region }));
+        results.push(...evaluateIamControl(id, snapshot, context.params, { region: unit.region, analyses }));
       }
     } catch (error) {
       context.signal?.throwIfAborted();
