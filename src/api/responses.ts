@@ -21,6 +21,7 @@ const ControlIdString = StringEnum<ControlId>(CONTROL_IDS);
 const StatusCounts = Type.Object({
   PASSED: Type.Integer(),
   FAILED: Type.Integer(),
+  WARNING: Type.Integer(),
   NOT_AVAILABLE: Type.Integer(),
 });
 /** Counts per control; only controls that produced findings appear. (fromEntries loses the key type.) */
@@ -125,7 +126,7 @@ export const ScanWithUnitsResponse = Type.Composite([
 export const FindingResponse = Type.Object({
   id: Type.String(),
   controlId: ControlIdString,
-  status: StringEnum(['PASSED', 'FAILED', 'NOT_AVAILABLE'] as const),
+  status: StringEnum(['PASSED', 'FAILED', 'WARNING', 'NOT_AVAILABLE'] as const),
   accountId: Type.String(),
   region: Type.String(),
   resourceArn: Type.String(),

@@ -40,7 +40,7 @@ export function describeStoreContract(name: string, open: () => Promise<ScanStor
           dryRun: true,
           units: { planned: 2, done: 2, failed: 0, partial: 0, cancelled: 0 },
           skipped: [],
-          findings: { 'KMS.3': { PASSED: 1, FAILED: 2, NOT_AVAILABLE: 0 } },
+          findings: { 'KMS.3': { PASSED: 1, FAILED: 2, WARNING: 0, NOT_AVAILABLE: 0 } },
           imported: 0,
           importFailed: 0,
           archived: 0,
@@ -129,7 +129,7 @@ export function describeStoreContract(name: string, open: () => Promise<ScanStor
         await store.addUnit('s', {
           ...b,
           errors: [{ stage: 'collect', controls: ['KMS.4'], code: 'AccessDenied', message: 'no' }],
-          findings: { 'KMS.3': { PASSED: 1, FAILED: 0, NOT_AVAILABLE: 0 } },
+          findings: { 'KMS.3': { PASSED: 1, FAILED: 0, WARNING: 0, NOT_AVAILABLE: 0 } },
           state: 'partial',
         });
         expect(await store.listUnits('s')).toEqual([
@@ -137,7 +137,7 @@ export function describeStoreContract(name: string, open: () => Promise<ScanStor
           {
             ...b,
             errors: [{ stage: 'collect', controls: ['KMS.4'], code: 'AccessDenied', message: 'no' }],
-            findings: { 'KMS.3': { PASSED: 1, FAILED: 0, NOT_AVAILABLE: 0 } },
+            findings: { 'KMS.3': { PASSED: 1, FAILED: 0, WARNING: 0, NOT_AVAILABLE: 0 } },
             state: 'partial',
           },
         ]);
