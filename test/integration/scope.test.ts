@@ -12,18 +12,20 @@ const unitRegions = (result: Awaited<ReturnType<typeof scan>>) =>
 
 describe('the scope a scan resolves (the path of the API, the schedule and queued jobs)', () => {
   it('a region list from a request is intersected with the regions each account has enabled', async () => {
-    // The simulated accounts have only us-east-1 and eu-west-1 enabled.
+    // af-south-1 is an opt-in region the simulated accounts have not opted in to (as at AWS, regions
+    // launched since 2019 are disabled until an account opts in).
     aws = await startAws({ organization: { accounts: 2, regions: ['us-east-1', 'eu-west-1'] } });
-    const result = await scan({}, { regions: ['eu-west-1', 'ap-southeast-2'] });
+    // The configuration allows every enabled region, so the request narrows it and is not refused.
+    const result = await scan({ regions: { mode: 'enabled' } }, { regions: ['eu-west-1', 'af-south-1'] });
     expect(result.summary.state).toBe('completed');
     expect(unitRegions(result)).toEqual(['eu-west-1']);
     expect(aws.counters.byOperation.get('ec2:DescribeRegions')).toBe(2);
-    expect([...aws.counters.byAccountRegion.keys()].some((k) => k.includes('/ap-southeast-2/'))).toBe(false);
+    expect([...aws.counters.byAccountRegion.keys()].some((k) => k.includes('/af-south-1/'))).toBe(false);
   });
 
   it('so is a configured region list', async () => {
     aws = await startAws({ organization: { accounts: 1, regions: ['us-east-1'] } });
-    const result = await scan({ regions: { mode: 'list', list: ['us-east-1', 'ap-southeast-2'] } });
+    const result = await scan({ regions: { mode: 'list', list: ['us-east-1', 'af-south-1'] } });
     expect(result.summary.state).toBe('completed');
     expect(unitRegions(result)).toEqual(['us-east-1']);
   });
