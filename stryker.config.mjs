@@ -28,6 +28,8 @@ export default {
   reporters: ['json', 'html', 'clear-text', 'progress'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  // Build outputs are not copied into the sandbox (the bench's config link is a directory link).
+  ignorePatterns: ['dist', '.bench-dist', 'reports'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   thresholds: { high: 90, low: 85, break: null },
