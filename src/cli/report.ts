@@ -24,11 +24,18 @@ export function formatSummary(summary: ScanSummary, units: UnitOutcome[]): strin
   lines.push(
     `units: ${u.planned} planned, ${u.done} done, ${u.partial} partial, ${u.failed} failed, ${u.cancelled} cancelled`,
   );
-  const rows = [['control', 'PASSED', 'FAILED', 'NOT_AVAILABLE']];
+  const rows = [['control', 'PASSED', 'FAILED', 'WARNING', 'NOT_AVAILABLE']];
   for (const control of CONTROLS) {
     const counts: StatusCounts | undefined = summary.findings[control];
     if (counts)
-      rows.push([control, String(counts.PASSED), String(counts.FAILED), String(counts.NOT_AVAILABLE)]);
+      rows.push([
+        control,
+        String(counts.PASSED),
+        String(counts.FAILED),
+        // Records written before WARNING existed have no count for it.
+        String(counts.WARNING ?? 0),
+        String(counts.NOT_AVAILABLE),
+      ]);
   }
   if (rows.length > 1) lines.push('', table(rows));
   lines.push(
@@ -65,7 +72,7 @@ export function formatSummary(summary: ScanSummary, units: UnitOutcome[]): strin
 
 /** Findings by control, account and status, and where they went. */
 export function formatFindingsTable(units: UnitOutcome[]): string {
-  const rows = [['control', 'account', 'region', 'PASSED', 'FAILED', 'N/A', 'sent to']];
+  const rows = [['control', 'account', 'region', 'PASSED', 'FAILED', 'WARNING', 'N/A', 'sent to']];
   const sorted = [...units].sort((a, b) => a.unitId.localeCompare(b.unitId));
   for (const control of CONTROLS) {
     for (const unit of sorted) {
@@ -85,6 +92,7 @@ export function formatFindingsTable(units: UnitOutcome[]): string {
         unit.region,
         String(counts.PASSED),
         String(counts.FAILED),
+        String(counts.WARNING ?? 0),
         String(counts.NOT_AVAILABLE),
         where,
       ]);
