@@ -3,15 +3,15 @@
  * the importer against the simulator (real SDK client over HTTP), which refuses a request over 6 MB as
  * Security Hub does -- so a cap that is missing or too high fails here.
  */
-import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { BatchImportFindingsCommand } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AsffFinding } from '../../src/findings/index.js';
 import { batchFindings, validateFinding } from '../../src/findings/index.js';
 import { importFindings } from '../../src/importer/importer.js';
 import { LocalRateLimiter } from '../../src/importer/rate-limit.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { startSimulator } from '../../src/simulator/index.js';
+import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 
 const MB6 = 6 * 1024 * 1024;
 const REGION = 'us-east-1';
@@ -76,19 +76,9 @@ describe('importFindings against the simulator', () => {
   let accountId: string;
 
   beforeAll(async () => {
-    aws = await startSimulator({ organization: { accounts: 1, regions: [REGION] } });
-    accountId = aws.state.managementAccountId;
-    client = new SecurityHubClient({
-      endpoint: aws.endpoint,
-      region: REGION,
-      credentials: aws.hubCredentials,
-      maxAttempts: 1,
-    });
+    ({ aws, client, accountId } = await startHubSimulator(REGION));
   });
-  afterAll(async () => {
-    client.destroy();
-    await aws.stop();
-  });
+  afterAll(() => stopHubSimulator({ aws, client, accountId }));
 
   const target = () => ({
     client,

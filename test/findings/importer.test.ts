@@ -12,7 +12,7 @@ import { findingsToArchive } from '../../src/importer/lifecycle.js';
 import { LocalRateLimiter } from '../../src/importer/rate-limit.js';
 import type { ControlId } from '../../src/model/result.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { startSimulator } from '../../src/simulator/index.js';
+import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 
 const REGION = 'us-east-1';
 let aws: RunningSimulator;
@@ -60,19 +60,9 @@ const hub = () => aws.state.hub(accountId, REGION);
 const importCalls = () => aws.counters.byOperation.get('securityhub:BatchImportFindings') ?? 0;
 
 beforeAll(async () => {
-  aws = await startSimulator({ organization: { accounts: 1, regions: [REGION] } });
-  accountId = aws.state.managementAccountId;
-  client = new SecurityHubClient({
-    endpoint: aws.endpoint,
-    region: REGION,
-    credentials: aws.hubCredentials,
-    maxAttempts: 1,
-  });
+  ({ aws, client, accountId } = await startHubSimulator(REGION));
 });
-afterAll(async () => {
-  client.destroy();
-  await aws.stop();
-});
+afterAll(() => stopHubSimulator({ aws, client, accountId }));
 beforeEach(() => {
   hub().findings.clear();
   aws.faults.hubDisabled.clear();
