@@ -6,7 +6,7 @@ import { ApiCallCounter, createAwsContext } from './aws/index.js';
 import type { AwsContext } from './aws/index.js';
 import { loadCatalog, partitionOfRegion } from './catalog/index.js';
 import type { LoadedConfig } from './config/index.js';
-import { configurePolicyEvaluator } from './evaluate/policy-pool.js';
+import { usePolicyWorkers } from './evaluate/policy-pool.js';
 import type { AsffFinding } from './findings/index.js';
 import type { RateLimiter } from './importer/rate-limit.js';
 import type { UnitExecutor } from './scan/executor.js';
@@ -88,8 +88,7 @@ export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions)
       return failedScan(options.scanId, options.scope?.dryRun ?? loaded.config.import.dryRun, error);
     throw error;
   }
-  const { policyWorkers } = loaded.config.concurrency;
-  configurePolicyEvaluator(policyWorkers === undefined ? {} : { workers: policyWorkers });
+  usePolicyWorkers(loaded.config.concurrency.policyWorkers);
   const counter = new ApiCallCounter();
   const aws = awsContextFor(loaded, options.scanId, counter);
   try {

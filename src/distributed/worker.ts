@@ -12,6 +12,7 @@ import { loadCatalog } from '../catalog/index.js';
 import { isTransientCode } from '../collect/errors.js';
 import { awsContextFor, executeScan } from '../compose.js';
 import type { LoadedConfig } from '../config/index.js';
+import { usePolicyWorkers } from '../evaluate/policy-pool.js';
 import type { Logger } from '../log/index.js';
 import { findingSink, recordUnit, runScanLifecycle } from '../scan/lifecycle.js';
 import type { ScanSummary, UnitOutcome } from '../scan/types.js';
@@ -98,6 +99,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const coordination = new Coordination(redis, prefix);
   const limiter = new RedisRateLimiter(redis, prefix);
   const catalog = loadCatalog();
+  // Unit jobs analyse policies here, not in executeScan: size this process's pool from the configuration.
+  usePolicyWorkers(loaded.config.concurrency.policyWorkers);
   const contexts = new ScanContexts((scanId, counter) => awsContextFor(loaded, scanId, counter));
   const unitsQueue = new Queue<UnitJob>(QUEUES.units, { connection: redis, prefix });
   const metrics = new ServiceMetrics();
