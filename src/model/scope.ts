@@ -77,16 +77,20 @@ function describeErrors(data: unknown): string {
     else entry.problems.add(error.message.charAt(0).toLowerCase() + error.message.slice(1));
   }
   const order = (field: string) => (FIELDS.includes(field) ? FIELDS.indexOf(field) : FIELDS.length);
-  return [...byField.entries()]
-    .sort(([a], [b]) => order(a) - order(b))
+  const entries = [...byField.entries()].sort(([a], [b]) => order(a) - order(b));
+  // Unknown fields are named by the sender: as many as they like, as long as they like.
+  const more = entries.length > MAX_SHOWN ? [`and ${entries.length - MAX_SHOWN} more fields`] : [];
+  return entries
+    .slice(0, MAX_SHOWN)
     .map(([field, { problems, bad }]) => {
       const parts = [...problems];
       if (bad.length > 0) {
         const more = bad.length > MAX_SHOWN ? ` and ${bad.length - MAX_SHOWN} more` : '';
         parts.push(`${NOT[field]}: ${bad.slice(0, MAX_SHOWN).map(show).join(', ')}${more}`);
       }
-      return `${field}: ${parts.join('; ')}`;
+      return `${field.length > 64 ? `${field.slice(0, 61)}...` : field}: ${parts.join('; ')}`;
     })
+    .concat(more)
     .join('; ');
 }
 
