@@ -23,7 +23,7 @@ import { RedisScanStore } from '../store/redis.js';
 import { BullMqExecutor } from './bullmq-executor.js';
 import { Coordination } from './coordination.js';
 import type { ScanJob, UnitJob } from './jobs.js';
-import { QUEUES, ScanJobSchema, UnitJobSchema, parseJob } from './jobs.js';
+import { QUEUES, UnitJobSchema, parseJob, parseScanJob } from './jobs.js';
 import { RedisRateLimiter } from './rate-limit.js';
 import { connectRedis } from './redis.js';
 import { ScanContexts } from './scan-contexts.js';
@@ -157,7 +157,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const processScan = async (job: Job<ScanJob>): Promise<{ state: string }> => {
     let data: ScanJob;
     try {
-      data = parseJob(ScanJobSchema, job.data, 'scan');
+      data = parseScanJob(job.data);
     } catch (error) {
       throw new UnrecoverableError((error as Error).message);
     }
