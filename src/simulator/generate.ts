@@ -182,8 +182,9 @@ export function generateOrganization(options: OrganizationOptions = {}): {
         createDate: created.toISOString(),
       };
       account.policies.push(policy);
-      // Used as a permissions boundary: excluded by KMS.1's default parameters.
-      if (!boundary) {
+      // Used only as a permissions boundary: excluded by KMS.1's default parameters. A boundary that is
+      // also attached (p % 3 > 0) grants, so it is evaluated (issue 16).
+      if (!boundary || policy.attachmentCount > 0) {
         expect({
           controlId: 'KMS.1',
           region: homeRegion,
