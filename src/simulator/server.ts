@@ -101,6 +101,8 @@ const QUOTAS: Record<string, { rate: number; burst: number }> = {
   'kms:ListKeys': { rate: 500, burst: 500 },
   'kms:DescribeKey': { rate: 2000, burst: 2000 },
   'kms:GetKeyRotationStatus': { rate: 1000, burst: 1000 },
+  'kms:GetKeyPolicy': { rate: 1000, burst: 1000 },
+  'kms:ListResourceTags': { rate: 2000, burst: 2000 },
 };
 
 class Bucket {
@@ -307,6 +309,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return sendJson(res, kmsOrgs.getKeyRotationStatus(jsonCall));
       case 'kms:ListAliases':
         return sendJson(res, kmsOrgs.listAliases(jsonCall));
+      case 'kms:GetKeyPolicy':
+        return sendJson(res, kmsOrgs.getKeyPolicy(jsonCall));
+      case 'kms:ListResourceTags':
+        return sendJson(res, kmsOrgs.listResourceTags(jsonCall));
       case 'organizations:DescribeOrganization':
         return sendJson(res, kmsOrgs.describeOrganization(jsonCall));
       case 'organizations:ListAccounts':
