@@ -85,7 +85,7 @@ function exceptKeyAdmin(random: Random, accountId: string): Record<string, unkno
     { StringNotEquals: { 'aws:PrincipalArn': admin } },
     { StringNotLike: { 'aws:PrincipalArn': [admin, `arn:aws:iam::${accountId}:role/Break*Glass`] } },
     { ArnNotEquals: { 'aws:PrincipalArn': admin } },
-    { ArnNotLike: { 'aws:principalarn': `arn:aws:iam::${accountId}:role/Key*` } },
+    { ArnNotLike: { 'aws:principalarn': `arn:aws:iam::${accountId}:role/KeyAdmin*` } },
   ]);
 }
 

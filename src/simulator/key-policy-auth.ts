@@ -81,8 +81,8 @@ function principalMatches(principal: unknown, request: KeyRequest): PrincipalMat
 /** How the statement's principal applies to the caller: directly, through the account, or not at all. */
 function statementPrincipal(statement: Statement, request: KeyRequest): PrincipalMatch {
   if ('NotPrincipal' in statement) {
-    // Everyone except those listed, whether named directly or through their account.
-    return principalMatches(statement['NotPrincipal'], request) === 'none' ? 'caller' : 'none';
+    // Everyone except those listed by name: listing the account alone does not exempt its roles (AWS).
+    return principalMatches(statement['NotPrincipal'], request) === 'caller' ? 'none' : 'caller';
   }
   return principalMatches(statement['Principal'], request);
 }
