@@ -7,7 +7,7 @@ import {
   type KeyCall,
   MEMBER_ROLE_KMS_ACTIONS,
 } from './key-policies.js';
-import { ParamCheck } from './params.js';
+import { jsonObject, ParamCheck } from './params.js';
 import { AwsError } from './protocol.js';
 import type { SimKey, SimSession, SimState } from './state.js';
 
@@ -147,10 +147,11 @@ function requireIam(call: JsonCall, operation: string): void {
 }
 
 /** The key policy's say on a call to one key (issue 16): AccessDeniedException as AWS words it. */
-function authorize(call: JsonCall, ref: KeyRef, operation: KeyCall): void {
+/** The key policy's say on one call to one key (issue 16), with the caller's IAM side. */
+function decide(call: JsonCall, ref: KeyRef, operation: string, policy: unknown) {
   const { callerArn, principalArn } = principalOf(call.caller);
   const action = `kms:${operation}`;
-  const decision = authorizeKeyRequest(keyPolicyOf(ref.accountId, ref.region, ref.key), {
+  return authorizeKeyRequest(policy, {
     action,
     keyArn: keyArn(ref.accountId, ref.region, ref.key.keyId),
     callerArn,
@@ -159,6 +160,11 @@ function authorize(call: JsonCall, ref: KeyRef, operation: KeyCall): void {
     iamAllows: iamAllows(call, action),
     context: { 'aws:PrincipalOrgID': call.state.organizationId },
   });
+}
+
+/** Refuses the call with AccessDeniedException, as AWS words it, unless the key policy allows it. */
+function authorize(call: JsonCall, ref: KeyRef, operation: KeyCall | 'PutKeyPolicy'): void {
+  const decision = decide(call, ref, operation, keyPolicyOf(ref.accountId, ref.region, ref.key));
   if (!decision.allowed) throw new AwsError('AccessDeniedException', decision.message);
 }
 
@@ -305,6 +311,38 @@ export function getKeyPolicy(call: JsonCall): unknown {
     Policy: JSON.stringify(keyPolicyOf(ref.accountId, ref.region, ref.key)),
     PolicyName: 'default',
   };
+}
+
+/**
+ * PutKeyPolicy: replaces the key policy. Like KMS, it refuses a policy that would stop the caller from
+ * changing it again, unless BypassPolicyLockoutSafetyCheck is true.
+ */
+export function putKeyPolicy(call: JsonCall): unknown {
+  const check = new ParamCheck('ValidationException');
+  const policyName = check.string('policyName', call.body['PolicyName'], 1, 128, /^\w+$/) ?? 'default';
+  const text = check.string('policy', call.body['Policy'], 1, 131_072, undefined, true);
+  check.done();
+  const bypass = call.body['BypassPolicyLockoutSafetyCheck'] === true;
+  const ref = findKey(call, 'PutKeyPolicy', false);
+  authorize(call, ref, 'PutKeyPolicy');
+  if (policyName !== 'default')
+    throw new AwsError(
+      'NotFoundException',
+      `Key policy ${policyName} is not found for key ${ref.key.keyId}.`,
+    );
+  let document: Record<string, unknown>;
+  try {
+    document = jsonObject(JSON.parse(text!));
+  } catch {
+    throw new AwsError('MalformedPolicyDocumentException', 'The new key policy is not a JSON document.');
+  }
+  if (!bypass && !decide(call, ref, 'PutKeyPolicy', document).allowed)
+    throw new AwsError(
+      'MalformedPolicyDocumentException',
+      'The new key policy will not allow you to update the key policy in the future.',
+    );
+  ref.key.policy = document;
+  return {};
 }
 
 /** ListResourceTags: the key's tags, paginated like the other KMS lists. */

@@ -313,6 +313,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return sendJson(res, kmsOrgs.listAliases(jsonCall));
       case 'kms:GetKeyPolicy':
         return sendJson(res, kmsOrgs.getKeyPolicy(jsonCall));
+      case 'kms:PutKeyPolicy':
+        return sendJson(res, kmsOrgs.putKeyPolicy(jsonCall));
       case 'kms:ListResourceTags':
         return sendJson(res, kmsOrgs.listResourceTags(jsonCall));
       case 'organizations:DescribeOrganization':

@@ -9,6 +9,7 @@ import {
   GetKeyRotationStatusCommand,
   KMSClient,
   ListResourceTagsCommand,
+  PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,62 @@ describe('GetKeyPolicy', () => {
       name: 'NotFoundException',
       message: `Key '${arnOf(accounts[0]!, unknown)}' does not exist`,
     });
+  });
+});
+
+describe('PutKeyPolicy', () => {
+  it('is refused to the read-only member role, and replaces the policy for a role that may', async () => {
+    const account = accounts[0]!;
+    const kms = await memberClient(account);
+    const key = sim.state.keys(account, REGION).find((k) => k.keyManager === 'CUSTOMER')!;
+    const original = key.policy;
+    key.policy = undefined; // AWS's default: IAM decides, and the member role's IAM policy only reads
+    const locked = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${account}:role/KeyAdmin` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    });
+    await expect(
+      kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, Policy: locked })),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('because no identity-based policy allows the kms:PutKeyPolicy action'),
+    });
+    const role = sim.state.account(account)!.roles.get('KeywardenMemberRole')!;
+    role.kmsActions = ['kms:*'];
+    try {
+      // A policy that would lock the caller out is refused unless the safety check is bypassed.
+      await expect(
+        kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, Policy: locked })),
+      ).rejects.toMatchObject({
+        name: 'MalformedPolicyDocumentException',
+      });
+      await expect(
+        kms.send(new PutKeyPolicyCommand({ KeyId: key.keyId, Policy: '{not json' })),
+      ).rejects.toMatchObject({
+        name: 'MalformedPolicyDocumentException',
+      });
+      await kms.send(
+        new PutKeyPolicyCommand({ KeyId: key.keyId, Policy: locked, BypassPolicyLockoutSafetyCheck: true }),
+      );
+      expect(key.policy).toEqual(JSON.parse(locked));
+      // Now the key policy names only KeyAdmin: the member role cannot even read it.
+      await expect(kms.send(new GetKeyPolicyCommand({ KeyId: key.keyId }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining(
+          'because no resource-based policy allows the kms:GetKeyPolicy action',
+        ),
+      });
+    } finally {
+      delete role.kmsActions;
+      key.policy = original;
+    }
   });
 });
 
