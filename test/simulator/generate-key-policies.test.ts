@@ -8,7 +8,9 @@ import { loadKmsActions } from '../../src/catalog/load.js';
 import { evaluateKeyPolicyPublicAccess } from '../../src/policy/key-policy/index.js';
 import type { ExpectedResult } from '../../src/simulator/index.js';
 import { generateOrganization } from '../../src/simulator/index.js';
+import { readFileSync } from 'node:fs';
 import { keyArn } from '../../src/simulator/generate.js';
+import { MEMBER_ROLE_KMS_ACTIONS } from '../../src/simulator/key-policies.js';
 
 const kmsActions = loadKmsActions();
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -238,5 +240,18 @@ describe('KMS.1 and permissions boundaries (issue 16 item 3)', () => {
     }
     expect(both).toBeGreaterThan(0);
     expect(boundaryOnly).toBeGreaterThan(0);
+  });
+});
+
+describe('the simulated member role’s IAM side', () => {
+  it('allows at least every KMS action the shipped member-role policy allows', () => {
+    const shipped = JSON.parse(
+      readFileSync(new URL('../../docker/iam/member-role-policy.json', import.meta.url), 'utf8'),
+    ) as { Statement: { Effect: string; Action: string | string[] }[] };
+    const actions = shipped.Statement.filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => a.startsWith('kms:'));
+    expect(actions).toContain('kms:DescribeKey');
+    for (const action of actions) expect(MEMBER_ROLE_KMS_ACTIONS).toContain(action);
   });
 });
