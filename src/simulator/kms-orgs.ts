@@ -107,7 +107,7 @@ function findKey(call: JsonCall, operation: string, allowAlias: boolean): KeyRef
 }
 
 /** The key's policy: its own, else the default AWS gives its kind of key. */
-export function keyPolicyOf(accountId: string, region: string, key: SimKey): Record<string, unknown> {
+function keyPolicyOf(accountId: string, region: string, key: SimKey): Record<string, unknown> {
   if (key.policy !== undefined) return key.policy;
   return key.keyManager === 'AWS'
     ? { ...awsManagedKeyPolicy(accountId, region) }
@@ -146,7 +146,6 @@ function requireIam(call: JsonCall, operation: string): void {
   );
 }
 
-/** The key policy's say on a call to one key (issue 16): AccessDeniedException as AWS words it. */
 /** The key policy's say on one call to one key (issue 16), with the caller's IAM side. */
 function decide(call: JsonCall, ref: KeyRef, operation: string, policy: unknown) {
   const { callerArn, principalArn } = principalOf(call.caller);
