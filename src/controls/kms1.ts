@@ -51,9 +51,9 @@ function awsSkipNote(policy: ManagedPolicy, params: Kms1Params): { sentence: str
     return { sentence: '', evidence: {} };
   return {
     sentence:
-      ` The policy is used as a permissions boundary (${policy.permissionsBoundaryUsageCount}) and attached as a` +
+      `The policy is used as a permissions boundary (${policy.permissionsBoundaryUsageCount}) and attached as a` +
       ` permissions policy (${policy.attachmentCount}); AWS's native KMS.1 skips it under` +
-      ' excludePermissionBoundaryPolicy, keywarden evaluates it because the attachments grant.',
+      ' excludePermissionBoundaryPolicy, keywarden evaluates it because the attachments grant. ',
     evidence: {
       skippedByAwsNativeControl: true,
       permissionsBoundaryUsageCount: policy.permissionsBoundaryUsageCount,
@@ -92,29 +92,30 @@ function evaluatePolicy(
       ...base,
       status: 'NOT_AVAILABLE',
       reasonCode: 'DEFAULT_VERSION_MISSING',
-      reason: `The document of the policy's default version${policy.defaultVersionId === undefined ? '' : ` (${policy.defaultVersionId})`} was not collected, so it cannot be evaluated.${note.sentence}`,
+      reason: `${note.sentence}The document of the policy's default version${policy.defaultVersionId === undefined ? '' : ` (${policy.defaultVersionId})`} was not collected, so it cannot be evaluated.`,
       evidence: {
+        ...note.evidence,
         defaultVersionId: policy.defaultVersionId ?? null,
         blockedActions: params.blockedActions,
-        ...note.evidence,
       },
     };
   }
   const analysis =
     context.analyses?.(version.document, params.blockedActions, snapshot.partition) ??
     analyzePolicy(version.document, params.blockedActions, { partition: snapshot.partition });
+  // The note first: long evidence and reasons are truncated at their end in the finding.
   const evidence = {
+    ...note.evidence,
     policyVersionId: version.versionId,
     blockedActions: params.blockedActions,
     ...policyEvidence(analysis),
-    ...note.evidence,
   };
   if (!analysis.ok) {
     return {
       ...base,
       status: errorStatus(analysis.error),
       reasonCode: errorReasonCode(analysis.error),
-      reason: `The default version ${version.versionId} could not be analysed: ${errorClause(analysis.error)}.${note.sentence}`,
+      reason: `${note.sentence}The default version ${version.versionId} could not be analysed: ${errorClause(analysis.error)}.`,
       evidence,
     };
   }
@@ -123,7 +124,7 @@ function evaluatePolicy(
       ...base,
       status: 'FAILED',
       reasonCode: REASON_ALLOWED_ON_ALL_KEYS,
-      reason: `${capitalize(failedClause(analysis.actions))} (default version ${version.versionId}).${ambiguitySentence(analysis)}${note.sentence}`,
+      reason: `${note.sentence}${capitalize(failedClause(analysis.actions))} (default version ${version.versionId}).${ambiguitySentence(analysis)}`,
       evidence,
     };
   }
@@ -131,7 +132,7 @@ function evaluatePolicy(
     ...base,
     status: 'PASSED',
     reasonCode: REASON_NOT_ON_ALL_KEYS,
-    reason: `In default version ${version.versionId}, ${passedClause(analysis.actions)}.${ambiguitySentence(analysis)}${note.sentence}`,
+    reason: `${note.sentence}In default version ${version.versionId}, ${passedClause(analysis.actions)}.${ambiguitySentence(analysis)}`,
     evidence,
   };
 }

@@ -287,7 +287,10 @@ describe('KMS.1 scope', () => {
     });
     const [result] = evaluate([sneaky]);
     expect(result).toMatchObject({ status: 'FAILED', reasonCode: 'KMS_ACTIONS_ALLOWED_ON_ALL_KEYS' });
-    expect(result!.reason).toContain("AWS's native KMS.1 skips it");
+    expect(result!.reason).toMatch(
+      /^The policy is used as a permissions boundary \(1\) and attached as a permissions policy \(3\); AWS's native KMS.1 skips it/,
+    );
+    expect(result!.reason).toContain('allows kms:Decrypt on every KMS key');
     expect(result!.evidence).toMatchObject({
       skippedByAwsNativeControl: true,
       permissionsBoundaryUsageCount: 1,
