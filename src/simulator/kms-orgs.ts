@@ -321,7 +321,9 @@ export function putKeyPolicy(call: JsonCall): unknown {
   const policyName = check.string('policyName', call.body['PolicyName'], 1, 128, /^\w+$/) ?? 'default';
   const text = check.string('policy', call.body['Policy'], 1, 131_072, undefined, true);
   check.done();
-  const bypass = call.body['BypassPolicyLockoutSafetyCheck'] === true;
+  const bypass = call.body['BypassPolicyLockoutSafetyCheck'] ?? false;
+  if (typeof bypass !== 'boolean')
+    throw new AwsError('SerializationException', 'bypassPolicyLockoutSafetyCheck: expected a boolean');
   const ref = findKey(call, 'PutKeyPolicy', false);
   authorize(call, ref, 'PutKeyPolicy');
   if (policyName !== 'default')
