@@ -18,6 +18,11 @@ export interface Kms1Params {
   /** The patterns expanded against the known KMS actions, sorted; what the evaluator checks. */
   blockedActions: string[];
   excludePermissionBoundaryPolicy: boolean;
+  /**
+   * AWS's literal exemption: skip a boundary policy even when it is also attached as a permissions policy
+   * (where it really grants). Off by default: only boundary-only policies are skipped (issue 16).
+   */
+  exemptBoundaryPoliciesEvenIfAttached: boolean;
 }
 
 export interface Kms2Params {
@@ -62,7 +67,11 @@ export interface ParamEnvironment {
 type RawParams = Record<string, unknown>;
 
 const PARAMETER_NAMES: { [K in ControlId]: readonly string[] } = {
-  'KMS.1': ['blockedActionsPatterns', 'excludePermissionBoundaryPolicy'],
+  'KMS.1': [
+    'blockedActionsPatterns',
+    'excludePermissionBoundaryPolicy',
+    'exemptBoundaryPoliciesEvenIfAttached',
+  ],
   'KMS.2': ['blockedActionsPatterns', 'excludeRoleByManagementAccount'],
   'KMS.3': ['kmsKeyIds'],
   'KMS.4': ['maxRotationPeriodDays'],
@@ -181,10 +190,12 @@ export function resolveKms1Params(input: unknown, env: ParamEnvironment): ParamR
   const reader = new Reader('KMS.1', input);
   const { patterns, actions } = reader.blockedActions(env);
   const excludePermissionBoundaryPolicy = reader.boolean('excludePermissionBoundaryPolicy', true);
+  const exemptBoundaryPoliciesEvenIfAttached = reader.boolean('exemptBoundaryPoliciesEvenIfAttached', false);
   return reader.result({
     blockedActionsPatterns: patterns,
     blockedActions: actions,
     excludePermissionBoundaryPolicy,
+    exemptBoundaryPoliciesEvenIfAttached,
   });
 }
 
