@@ -11,6 +11,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-securityhub': 'securityhub',
   'client-organizations': 'organizations',
   'client-sts': 'sts',
+  'client-sqs': 'sqs',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -46,16 +47,17 @@ function policyActions(document: { Statement: { Action: string | string[] }[] })
 }
 
 const called = actionsCalledByCode();
-// Organizations is read with the hub's credentials; everything else with the member role's.
-const memberCalled = new Set(
-  [...called].filter((a) => !a.startsWith('organizations:') && !a.startsWith('sts:')),
-);
-const hubCalled = new Set([...[...called].filter((a) => a.startsWith('organizations:')), 'sts:AssumeRole']);
+// Organizations and the event queue (SQS, in the security account) are read with the hub's credentials;
+// everything else with the member role's.
+const hubService = (a: string) => a.startsWith('organizations:') || a.startsWith('sqs:');
+const memberCalled = new Set([...called].filter((a) => !hubService(a) && !a.startsWith('sts:')));
+const hubCalled = new Set([...[...called].filter(hubService), 'sts:AssumeRole']);
 
 describe('shipped IAM policies grant exactly what the code calls', () => {
   it('finds the calls in the code', () => {
     expect(called).toContain('iam:GetAccountAuthorizationDetails');
     expect(called).toContain('securityhub:BatchImportFindings');
+    expect(called).toContain('sqs:ReceiveMessage');
   });
 
   it('member role policy (JSON)', () => {
