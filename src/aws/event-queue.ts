@@ -4,6 +4,7 @@
  * names, so malformed messages land where SQS's own redrive puts the ones that keep failing.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -22,10 +23,14 @@ export interface QueuedMessage {
 }
 
 export interface EventQueue {
+  /** How long a received message stays invisible (the consumer extends the ones it still holds). */
+  readonly visibilityTimeoutSeconds: number;
   /** Up to `max` messages; waits up to `waitSeconds` for the first one. Rejects when `signal` aborts. */
   receive(max: number, waitSeconds: number, signal: AbortSignal): Promise<QueuedMessage[]>;
   /** Deletes messages; returns the ids of those that could not be deleted. */
   delete(messages: readonly QueuedMessage[]): Promise<string[]>;
+  /** Keeps received messages invisible for another `visibilityTimeoutSeconds`. */
+  extend(messages: readonly QueuedMessage[]): Promise<void>;
   /** Makes a received message visible again at once (another receive may take it). */
   release(message: QueuedMessage): Promise<void>;
   /** Sends a copy to the dead-letter queue, then deletes the original. */
@@ -33,11 +38,7 @@ export interface EventQueue {
 }
 
 /** The URL of the dead-letter queue a queue's RedrivePolicy names. */
-async function deadLetterUrl(client: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
-  );
-  const raw = Attributes?.RedrivePolicy;
+async function deadLetterUrl(client: SQSClient, queueUrl: string, raw: string | undefined): Promise<string> {
   if (raw === undefined)
     throw new Error(`the event queue ${queueUrl} has no dead-letter queue (set its RedrivePolicy)`);
   const arn = (JSON.parse(raw) as { deadLetterTargetArn?: string }).deadLetterTargetArn ?? '';
@@ -58,17 +59,25 @@ export async function sqsEventQueue(
   queueUrl: string,
   options: { deadLetterQueueUrl?: string; visibilityTimeoutSeconds?: number } = {},
 ): Promise<EventQueue> {
-  const dlqUrl = options.deadLetterQueueUrl ?? (await deadLetterUrl(client, queueUrl));
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'],
+    }),
+  );
+  const dlqUrl =
+    options.deadLetterQueueUrl ?? (await deadLetterUrl(client, queueUrl, Attributes?.RedrivePolicy));
+  const visibilityTimeoutSeconds =
+    options.visibilityTimeoutSeconds ?? Number(Attributes?.VisibilityTimeout ?? 30);
   const queue: EventQueue = {
+    visibilityTimeoutSeconds,
     async receive(max, waitSeconds, signal) {
       const out = await client.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
           MaxNumberOfMessages: max,
           WaitTimeSeconds: waitSeconds,
-          ...(options.visibilityTimeoutSeconds !== undefined
-            ? { VisibilityTimeout: options.visibilityTimeoutSeconds }
-            : {}),
+          VisibilityTimeout: visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
         }),
         { abortSignal: signal },
@@ -93,6 +102,22 @@ export async function sqsEventQueue(
         for (const entry of out.Failed ?? []) failed.push(chunk[Number(entry.Id)]!.messageId);
       }
       return failed;
+    },
+    async extend(messages) {
+      for (let i = 0; i < messages.length; i += 10) {
+        const chunk = messages.slice(i, i + 10);
+        // An entry that fails (deleted meanwhile, or received again elsewhere) needs nothing more.
+        await client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((m, j) => ({
+              Id: String(j),
+              ReceiptHandle: m.receiptHandle,
+              VisibilityTimeout: visibilityTimeoutSeconds,
+            })),
+          }),
+        );
+      }
     },
     async release(message) {
       await client.send(

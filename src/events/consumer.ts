@@ -39,6 +39,10 @@ export interface EventConsumerOptions {
   concurrency?: number;
   /** Polling pauses while this many received messages are not yet done. */
   maxHeldMessages?: number;
+  /** Receive loops at once (more drain a burst faster). */
+  pollers?: number;
+  /** Called after each handler call: how long since the change happened (for a latency histogram). */
+  onHandled?: (target: ChangeTarget, outcome: 'evaluated' | 'failed', sinceChangeMs: number) => void;
   log?: ConsumerLog;
 }
 
@@ -75,6 +79,7 @@ export interface ConsumerStatus {
 /** A received message and how many of its targets are still to be handled. */
 interface Held {
   message: QueuedMessage;
+  receivedAt: number;
   remaining: number;
   failed: boolean;
 }
@@ -112,7 +117,10 @@ export class EventConsumer {
   private readonly maxMessages: number;
   private readonly concurrency: number;
   private readonly maxHeld: number;
+  private readonly pollers: number;
+  private readonly onHandled: EventConsumerOptions['onHandled'];
   private readonly log: ConsumerLog;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   private state: ConsumerStatus['state'] = 'idle';
   private readonly abort = new AbortController();
@@ -128,7 +136,7 @@ export class EventConsumer {
   /** Deletes, releases and dead-letterings under way (stop waits for them). */
   private readonly io = new Set<Promise<void>>();
   /** Woken when a handler call ends (polling waits on it while too many messages are held). */
-  private progress: (() => void) | undefined;
+  private readonly progress = new Set<() => void>();
 
   private readonly counters: ConsumerCounters = {
     received: 0,
@@ -149,13 +157,35 @@ export class EventConsumer {
     this.maxMessages = options.maxMessages ?? 10;
     this.concurrency = options.concurrency ?? 4;
     this.maxHeld = options.maxHeldMessages ?? 10_000;
+    this.pollers = options.pollers ?? 1;
+    this.onHandled = options.onHandled;
     this.log = options.log ?? silent;
   }
 
   start(): void {
     if (this.state !== 'idle') throw new Error(`the event consumer is ${this.state}`);
     this.state = 'running';
-    this.loopDone = this.loop();
+    this.loopDone = Promise.all(Array.from({ length: this.pollers }, () => this.loop())).then(() => {});
+    // Messages held longer than the visibility timeout would be redelivered and, after maxReceiveCount,
+    // dead-lettered though nothing failed: extend them while they wait for their evaluation.
+    const everyMs = (this.queue.visibilityTimeoutSeconds * 1000) / 3;
+    this.heartbeat = setInterval(() => this.extendHeld(everyMs), everyMs);
+    this.heartbeat.unref();
+  }
+
+  private extendHeld(olderThanMs: number): void {
+    const now = Date.now();
+    const due = [...this.held].filter((h) => now - h.receivedAt >= olderThanMs);
+    if (due.length === 0) return;
+    for (const held of due) held.receivedAt = now;
+    this.track(
+      this.queue.extend(due.map((h) => h.message)).catch((error: unknown) => {
+        this.log.warn(
+          { err: error, messages: due.length },
+          'could not extend the visibility of held event messages',
+        );
+      }),
+    );
   }
 
   /** Stops polling, waits for the handler calls in flight, deletes what completed, releases the rest. */
@@ -182,7 +212,8 @@ export class EventConsumer {
     }
     this.state = 'stopping';
     this.abort.abort();
-    this.progress?.();
+    clearInterval(this.heartbeat);
+    this.wakePollers();
     await this.loopDone;
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
@@ -213,8 +244,7 @@ export class EventConsumer {
     let backoffMs = 0;
     while (this.state === 'running') {
       if (this.held.size >= this.maxHeld) {
-        await new Promise<void>((resolve) => (this.progress = resolve));
-        this.progress = undefined;
+        await new Promise<void>((resolve) => this.progress.add(resolve));
         continue;
       }
       let messages: QueuedMessage[];
@@ -252,6 +282,7 @@ export class EventConsumer {
     for (const target of result.targets) {
       const decision = this.scope(target);
       if ('outOfScope' in decision) this.ignore(decision.outOfScope);
+      else if (decision.controls.length === 0) this.ignore('no-controls-in-scope');
       else inScope.push(decision);
     }
     if (inScope.length === 0) {
@@ -259,7 +290,7 @@ export class EventConsumer {
       return;
     }
     const targets = mergeTargets(inScope);
-    const held: Held = { message, remaining: targets.length, failed: false };
+    const held: Held = { message, receivedAt: Date.now(), remaining: targets.length, failed: false };
     this.held.add(held);
     for (const target of targets) this.enqueue(target, held);
   }
@@ -299,7 +330,7 @@ export class EventConsumer {
       this.pending.delete(key);
       const run = this.run(entry).finally(() => {
         this.running.delete(key);
-        this.progress?.();
+        this.wakePollers();
         this.pump();
       });
       this.running.set(key, run);
@@ -312,8 +343,10 @@ export class EventConsumer {
       await this.handler([entry.target]);
       ok = true;
       this.counters.evaluated++;
+      this.observe(entry.target, 'evaluated');
     } catch (error) {
       this.counters.failed++;
+      this.observe(entry.target, 'failed');
       this.log.warn(
         { target: entry.key, messages: entry.messages.length, err: error },
         'evaluating a change failed; its messages are retried by the queue',
@@ -329,6 +362,21 @@ export class EventConsumer {
       if (!held.failed) done.push(held.message);
     }
     if (done.length > 0) this.deleteDone(done);
+  }
+
+  private wakePollers(): void {
+    for (const resolve of this.progress) resolve();
+    this.progress.clear();
+  }
+
+  private observe(target: ChangeTarget, outcome: 'evaluated' | 'failed'): void {
+    const changedAt = Date.parse(target.source.time);
+    if (this.onHandled === undefined || !Number.isFinite(changedAt)) return;
+    try {
+      this.onHandled(target, outcome, Date.now() - changedAt);
+    } catch (error) {
+      this.log.warn({ err: error }, 'the onHandled observer failed');
+    }
   }
 
   private deleteDone(messages: QueuedMessage[]): void {

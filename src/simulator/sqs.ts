@@ -586,16 +586,23 @@ export class SimSqs {
         }
         return { Successful, Failed };
       }
-      case 'ChangeMessageVisibility': {
-        const target = queue();
-        const timeout = integerParam('VisibilityTimeout', body.VisibilityTimeout, 0, MAX_VISIBILITY_SECONDS);
-        if (timeout === undefined) throw errors.missing('VisibilityTimeout');
-        const message = this.byHandle(target, body.ReceiptHandle);
-        if (message === undefined) throw errors.invalidHandle(String(body.ReceiptHandle));
-        if (message.handle !== body.ReceiptHandle || message.visibleAt <= Date.now())
-          throw errors.notInflight();
-        this.scheduleVisible(target, message, Date.now() + timeout * 1000);
+      case 'ChangeMessageVisibility':
+        this.changeVisibility(queue(), body);
         return {};
+      case 'ChangeMessageVisibilityBatch': {
+        const target = queue();
+        const Successful: unknown[] = [];
+        const Failed: unknown[] = [];
+        for (const entry of this.batchEntries(body)) {
+          try {
+            this.changeVisibility(target, entry);
+            Successful.push({ Id: entry.Id });
+          } catch (error) {
+            const e = error as SqsError;
+            Failed.push({ Id: entry.Id, SenderFault: true, Code: e.queryCode, Message: e.message });
+          }
+        }
+        return { Successful, Failed };
       }
       default:
         throw new SqsError(
@@ -605,6 +612,16 @@ export class SimSqs {
           'UnknownOperation',
         );
     }
+  }
+
+  private changeVisibility(queue: SimQueue, request: Record<string, unknown>): void {
+    const timeout = integerParam('VisibilityTimeout', request.VisibilityTimeout, 0, MAX_VISIBILITY_SECONDS);
+    if (timeout === undefined) throw errors.missing('VisibilityTimeout');
+    const message = this.byHandle(queue, request.ReceiptHandle);
+    if (message === undefined) throw errors.invalidHandle(String(request.ReceiptHandle));
+    if (message.handle !== request.ReceiptHandle || message.visibleAt <= Date.now())
+      throw errors.notInflight();
+    this.scheduleVisible(queue, message, Date.now() + timeout * 1000);
   }
 
   private attributesOf(queue: SimQueue, requested: unknown[]): Record<string, string> {

@@ -261,6 +261,69 @@ describe('EventConsumer on SQS', () => {
     expect([...started, ...next].sort()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
   });
 
+  it('keeps a held message invisible past the visibility timeout while its evaluation waits', async () => {
+    const q = await queues(1, 1);
+    const g = gate();
+    const c = await consumer(q, async () => g.opened);
+    await send(q.url, [rolePolicyEvent('slow-role')]);
+    const extensions = () => sim.counters.byOperation.get('sqs:ChangeMessageVisibilityBatch') ?? 0;
+    const before = extensions();
+    // Four extensions of a 1 s visibility (one every third of it): without them the message would have
+    // been received again and, with maxReceiveCount 1, dead-lettered.
+    try {
+      await waitFor('four visibility extensions', () => extensions() - before >= 4);
+    } finally {
+      g.open();
+    }
+    await waitFor('the delete', () => c.status().counters.deleted === 1);
+    expect(c.status().counters.received).toBe(1);
+    expect(dlqCounts(q)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    expect(counts(q)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it('reports each handled change with the time since it happened', async () => {
+    const q = await queues();
+    const seen: [string, string, number][] = [];
+    const event = fixture('PutRolePolicy');
+    const c = await consumer(q, async () => {}, {
+      onHandled: (target, outcome, ms) => seen.push([target.source.eventId, outcome, ms]),
+    });
+    const startedAt = Date.now();
+    await send(q.url, [JSON.stringify(event)]);
+    await waitFor('the delete', () => c.status().counters.deleted === 1);
+    const changedAt = Date.parse(event.detail.eventTime as string);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]![0]).toBe(event.id);
+    expect(seen[0]![1]).toBe('evaluated');
+    expect(seen[0]![2]).toBeGreaterThanOrEqual(startedAt - changedAt);
+    expect(seen[0]![2]).toBeLessThanOrEqual(Date.now() - changedAt);
+  });
+
+  it('several pollers with a cap on held messages drain a queue and stop cleanly', async () => {
+    const q = await queues();
+    let peak = 0;
+    const roles = Array.from({ length: 30 }, (_, i) => `role-${i}`);
+    await send(
+      q.url,
+      roles.map((role) => rolePolicyEvent(role)),
+    );
+    const handled: string[] = [];
+    const c = await consumer(
+      q,
+      async (targets) => {
+        peak = Math.max(peak, c.status().held);
+        handled.push((targets[0]!.resource as { name: string }).name);
+      },
+      { pollers: 2, maxHeldMessages: 5, maxMessages: 1, coalesceMs: 10, concurrency: 10 },
+    );
+    await waitFor('all 30 deleted', () => c.status().counters.deleted === 30);
+    expect(handled.sort()).toEqual([...roles].sort());
+    // Each poller may add one receive (one message) over the cap.
+    expect(peak).toBeLessThanOrEqual(6);
+    await within('the stop', c.stop());
+    expect(c.status().state).toBe('stopped');
+  });
+
   it('a queue without a dead-letter queue is refused with the reason', async () => {
     const out = await sqs.send(new CreateQueueCommand({ QueueName: `plain-${++serial}` }));
     await expect(sqsEventQueue(sqs, out.QueueUrl!)).rejects.toThrow(/no dead-letter queue/);
