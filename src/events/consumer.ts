@@ -168,7 +168,7 @@ export class EventConsumer {
     this.loopDone = Promise.all(Array.from({ length: this.pollers }, () => this.loop())).then(() => {});
     // Messages held longer than the visibility timeout would be redelivered and, after maxReceiveCount,
     // dead-lettered though nothing failed: extend them while they wait for their evaluation.
-    const everyMs = (this.queue.visibilityTimeoutSeconds * 1000) / 3;
+    const everyMs = Math.max((this.queue.visibilityTimeoutSeconds * 1000) / 3, 100);
     this.heartbeat = setInterval(() => this.extendHeld(everyMs), everyMs);
     this.heartbeat.unref();
   }
@@ -237,7 +237,8 @@ export class EventConsumer {
 
   private track(work: Promise<void>): void {
     this.io.add(work);
-    void work.finally(() => this.io.delete(work));
+    const done = () => void this.io.delete(work);
+    void work.then(done, done);
   }
 
   private async loop(): Promise<void> {
@@ -258,7 +259,14 @@ export class EventConsumer {
         await pause(backoffMs, this.abort.signal);
         continue;
       }
-      for (const message of messages) this.accept(message);
+      for (const message of messages) {
+        try {
+          this.accept(message);
+        } catch (error) {
+          // Never let one message stop the loop.
+          this.deadLetter(message, `could not be read: ${String(error)}`);
+        }
+      }
     }
   }
 
