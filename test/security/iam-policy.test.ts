@@ -24,6 +24,16 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
+/**
+ * The IAM action that authorizes an operation. SQS has none for its batch operations: "setting
+ * permissions for SendMessage, DeleteMessage, or ChangeMessageVisibility sets permissions for the
+ * corresponding batch versions of the actions" (SQS Developer Guide, batch actions).
+ */
+function iamAction(prefix: string, operation: string): string {
+  const batched = /^(SendMessage|DeleteMessage|ChangeMessageVisibility)Batch$/.exec(operation);
+  return `${prefix}:${prefix === 'sqs' && batched ? batched[1] : operation}`;
+}
+
 /** Every `XxxCommand` the production code sends, as an IAM action (`service:Xxx`). */
 function actionsCalledByCode(): Set<string> {
   const actions = new Set<string>();
@@ -35,7 +45,7 @@ function actionsCalledByCode(): Set<string> {
       if (prefix === undefined) continue;
       for (const name of match[1]!.split(',').map((s) => s.trim())) {
         const command = /^(\w+)Command$/.exec(name);
-        if (command && text.includes(`new ${name}(`)) actions.add(`${prefix}:${command[1]}`);
+        if (command && text.includes(`new ${name}(`)) actions.add(iamAction(prefix, command[1]!));
       }
     }
   }
