@@ -9,4 +9,5 @@ export {
   generateOrganization,
 } from './generate.js';
 export type { SimState } from './state.js';
+export type { QueueCounts, SimSqs } from './sqs.js';
 export { regionsOutside } from './regions.js';

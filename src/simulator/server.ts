@@ -21,6 +21,7 @@ import {
   throttlingError,
 } from './protocol.js';
 import { seededRandom } from './random.js';
+import { SimSqs } from './sqs.js';
 import * as hub from './securityhub.js';
 import { authenticate, protocolOfRequest } from './auth.js';
 import { jsonObject } from './params.js';
@@ -88,6 +89,8 @@ export interface RunningSimulator {
   };
   /** Timestamps (ms) of BatchImportFindings calls per `<account>/<region>`, for rate checks. */
   importTimes: Map<string, number[]>;
+  /** SQS queues (the event queue and its dead-letter queue). */
+  sqs: SimSqs;
   stop(): Promise<void>;
 }
 
@@ -180,6 +183,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const byAccountRegion = new Map<string, number>();
   const importTimes = new Map<string, number[]>();
   const buckets = new Map<string, Bucket>();
+  let endpoint = '';
+  const sqs = new SimSqs(() => endpoint);
 
   const quotaFor = (operation: string) => {
     const service = operation.split(':')[0];
@@ -247,6 +252,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       if (faults.failingOperations.has(operation) || faults.failingOperations.has(accountRegion))
         throw internalError(service);
       if (faults.errorRate > 0 && random() < faults.errorRate) throw internalError(service);
+      // SQS answers in its own JSON 1.0 dialect, and a long poll waits: it has its own module.
+      if (service === 'sqs')
+        return await sqs.handle(res, action, {
+          accountId: caller.accountId,
+          region,
+          callerArn: caller.arn,
+          body: json ?? {},
+          closed: closedSignal(res),
+        });
       dispatch(res, service, action, { state, caller, region, form, json: json ?? {} });
     } catch (error) {
       if (error instanceof AwsError) sendError(res, protocol, error);
@@ -349,8 +363,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
   const port = (server.address() as AddressInfo).port;
+  endpoint = `http://${options.host ?? '127.0.0.1'}:${port}`;
   return {
-    endpoint: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    endpoint,
     port,
     state,
     expected,
@@ -369,12 +384,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       },
     },
     importTimes,
+    sqs,
     stop: () =>
       new Promise<void>((resolve) => {
+        sqs.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** Aborted when the client goes away before its answer is written. */
+function closedSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 function restAction(method: string, path: string): string {

@@ -11,6 +11,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-securityhub': 'securityhub',
   'client-organizations': 'organizations',
   'client-sts': 'sts',
+  'client-sqs': 'sqs',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -21,6 +22,16 @@ function sourceFiles(dir: string): string[] {
         ? [join(dir, entry.name)]
         : [],
   );
+}
+
+/**
+ * The IAM action that authorizes an operation. SQS has none for its batch operations: "setting
+ * permissions for SendMessage, DeleteMessage, or ChangeMessageVisibility sets permissions for the
+ * corresponding batch versions of the actions" (SQS Developer Guide, batch actions).
+ */
+function iamAction(prefix: string, operation: string): string {
+  const batched = /^(SendMessage|DeleteMessage|ChangeMessageVisibility)Batch$/.exec(operation);
+  return `${prefix}:${prefix === 'sqs' && batched ? batched[1] : operation}`;
 }
 
 /** Every `XxxCommand` the production code sends, as an IAM action (`service:Xxx`). */
@@ -34,7 +45,7 @@ function actionsCalledByCode(): Set<string> {
       if (prefix === undefined) continue;
       for (const name of match[1]!.split(',').map((s) => s.trim())) {
         const command = /^(\w+)Command$/.exec(name);
-        if (command && text.includes(`new ${name}(`)) actions.add(`${prefix}:${command[1]}`);
+        if (command && text.includes(`new ${name}(`)) actions.add(iamAction(prefix, command[1]!));
       }
     }
   }
@@ -46,16 +57,17 @@ function policyActions(document: { Statement: { Action: string | string[] }[] })
 }
 
 const called = actionsCalledByCode();
-// Organizations is read with the hub's credentials; everything else with the member role's.
-const memberCalled = new Set(
-  [...called].filter((a) => !a.startsWith('organizations:') && !a.startsWith('sts:')),
-);
-const hubCalled = new Set([...[...called].filter((a) => a.startsWith('organizations:')), 'sts:AssumeRole']);
+// Organizations and the event queue (SQS, in the security account) are read with the hub's credentials;
+// everything else with the member role's.
+const hubService = (a: string) => a.startsWith('organizations:') || a.startsWith('sqs:');
+const memberCalled = new Set([...called].filter((a) => !hubService(a) && !a.startsWith('sts:')));
+const hubCalled = new Set([...[...called].filter(hubService), 'sts:AssumeRole']);
 
 describe('shipped IAM policies grant exactly what the code calls', () => {
   it('finds the calls in the code', () => {
     expect(called).toContain('iam:GetAccountAuthorizationDetails');
     expect(called).toContain('securityhub:BatchImportFindings');
+    expect(called).toContain('sqs:ReceiveMessage');
   });
 
   it('member role policy (JSON)', () => {
