@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
-import type { ServiceMetrics } from '../service/metrics.js';
+import type { ServiceMetrics } from '../scan/metrics.js';
 import type { ScanControl } from '../service/scan-service.js';
 import type { OutsideScope } from '../scan/scope.js';
 import type { ScanScope, ScanStore } from '../store/types.js';

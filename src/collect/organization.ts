@@ -3,7 +3,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
-import { asCollectionError, paginate } from './errors.js';
+import { asCollectionError, paginate } from '../aws/errors.js';
 
 export interface OrganizationAccount {
   id: string;

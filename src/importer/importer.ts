@@ -16,8 +16,8 @@ import {
 import pRetry from 'p-retry';
 import type { AsffFinding } from '../findings/index.js';
 import { batchFindings } from '../findings/index.js';
-import type { RateLimiter } from './rate-limit.js';
-import { SECURITY_HUB_QUOTAS } from './rate-limit.js';
+import type { RateLimiter } from '../aws/rate-limit.js';
+import { SECURITY_HUB_QUOTAS } from '../aws/quotas.js';
 
 export interface ImportTarget {
   client: SecurityHubClient;

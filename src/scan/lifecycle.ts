@@ -9,7 +9,7 @@ import type { Logger } from '../log/index.js';
 import type { ControlId } from '../model/result.js';
 import type { FindingRecord, ScanRecord, ScanScope, ScanStore } from '../store/types.js';
 import type { ScanResult } from './runner.js';
-import type { ProgressEvent, ScanState, ScanSummary, UnitOutcome } from './types.js';
+import type { ProgressEvent, ScanState, ScanSummary, UnitOutcome } from '../model/scan.js';
 
 /** What /metrics counts of a scan's life (implemented by the service's metrics). */
 export interface ScanMetrics {

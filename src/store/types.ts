@@ -1,6 +1,6 @@
 /** Scan records: what the API serves and what survives a restart. */
 import type { ComplianceStatus, ControlId } from '../model/result.js';
-import type { ScanState, ScanSummary, UnitOutcome } from '../scan/types.js';
+import type { ScanState, ScanSummary, UnitOutcome } from '../model/scan.js';
 
 export interface ScanScope {
   accounts?: string[];

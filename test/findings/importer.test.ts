@@ -9,7 +9,7 @@ import type { AsffFinding } from '../../src/findings/index.js';
 import type { ImportTarget } from '../../src/importer/importer.js';
 import { activeFindings, defaultProductArn, hubStatus, importFindings } from '../../src/importer/importer.js';
 import { findingsToArchive } from '../../src/importer/lifecycle.js';
-import { LocalRateLimiter } from '../../src/importer/rate-limit.js';
+import { LocalRateLimiter } from '../../src/aws/rate-limit.js';
 import type { ControlId } from '../../src/model/result.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';

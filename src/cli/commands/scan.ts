@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from '../../config/index.js';
 import { checkScope, executeScan } from '../../compose.js';
 import type { AsffFinding } from '../../findings/index.js';
 import { CONTROL_IDS, type ControlId } from '../../model/result.js';
-import type { ScanSummary } from '../../scan/types.js';
+import type { ScanSummary } from '../../model/scan.js';
 import { formatSummary } from '../report.js';
 
 interface ScanOptions {
