@@ -21,7 +21,8 @@ import { RedisScanStore } from './store/redis.js';
 import { SqliteScanStore } from './store/sqlite.js';
 import type { ScanStore } from './store/types.js';
 import { ServiceMetrics } from './scan/metrics.js';
-import type { ExecuteScan, ScanControl } from './service/scan-service.js';
+import type { ScanControl } from './scan/control.js';
+import type { ExecuteScan } from './service/scan-service.js';
 import { ScanService } from './service/scan-service.js';
 import { Scheduler } from './service/scheduler.js';
 

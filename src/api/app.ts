@@ -11,7 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
 import type { ServiceMetrics } from '../scan/metrics.js';
-import type { ScanControl } from '../service/scan-service.js';
+import type { ScanControl } from '../scan/control.js';
 import type { OutsideScope } from '../scan/scope.js';
 import type { ScanScope, ScanStore } from '../store/types.js';
 import { bearerToken, tokenMatcher } from './auth.js';

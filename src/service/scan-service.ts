@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { LifecycleHooks, ScanMetrics } from '../scan/lifecycle.js';
 import { newScanRecord, runScanLifecycle } from '../scan/lifecycle.js';
 import type { ScanResult } from '../scan/runner.js';
+import type { ScanControl, StartResult } from '../scan/control.js';
+import { scopeKey } from '../scan/control.js';
 import type { ScanRecord, ScanScope, ScanStore } from '../store/types.js';
 
 /** The lifecycle's hooks (progress, findings) plus what the scan is. */
@@ -20,31 +22,10 @@ export interface ExecuteRequest extends LifecycleHooks {
 /** Runs one scan end to end (the composition root binds it to clients and settings). */
 export type ExecuteScan = (request: ExecuteRequest) => Promise<ScanResult>;
 
-export type StartResult = { started: true; scan: ScanRecord } | { started: false; runningScanId: string };
-
-/** What the API needs of a scan service: in-process (`ScanService`) or distributed (BullMQ). */
-export interface ScanControl {
-  /** Starts a scan unless one with the same scope is running. */
-  start(scope: ScanScope, trigger: ScanRecord['trigger']): Promise<StartResult>;
-  /** Asks a running scan to stop; false when no such scan is running. */
-  cancel(id: string): boolean | Promise<boolean>;
-}
-
 interface RunningScan {
   scopeKey: string;
   controller: AbortController;
   done: Promise<void>;
-}
-
-/** Identical scopes are the same request whatever the order of their lists. */
-export function scopeKey(scope: ScanScope): string {
-  const sorted = (list?: readonly string[]) => (list === undefined ? null : [...new Set(list)].sort());
-  return JSON.stringify([
-    sorted(scope.accounts),
-    sorted(scope.regions),
-    sorted(scope.controls),
-    scope.dryRun ?? false,
-  ]);
 }
 
 export class ScanService implements ScanControl {

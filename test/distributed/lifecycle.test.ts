@@ -3,8 +3,8 @@
  * /metrics and lets the running-scans gauge go back down, the same as the in-process service does.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../src/distributed/worker.js';
-import { startWorker } from '../../src/distributed/worker.js';
+import type { RunningWorker } from '../../src/worker.js';
+import { startWorker } from '../../src/worker.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { RunningService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
