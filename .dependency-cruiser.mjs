@@ -1,7 +1,7 @@
 /**
  * The layers of src/, from the faces down to the ground floor, and the rule that keeps them: a module may
  * import its own folder and any layer below its own, never one above. `npm run lint` runs it
- * (`depcruise src`); test/layers/layers.test.ts proves it fails on an upward import.
+ * (`depcruise src`); test/structure/layers.test.ts proves it fails on an upward import.
  *
  * Each layer lists folders of src/ (or single files, for the composition roots). Folders of one layer may
  * import each other unless the layer is marked `isolated` (peers that must share through a lower layer).
