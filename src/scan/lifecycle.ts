@@ -11,7 +11,7 @@ import type { FindingRecord, ScanRecord, ScanScope, ScanStore } from '../store/t
 import type { ScanResult } from './runner.js';
 import type { ProgressEvent, ScanState, ScanSummary, UnitOutcome } from '../model/scan.js';
 
-/** What /metrics counts of a scan's life (implemented by the service's metrics). */
+/** What /metrics counts of a scan's life (implemented by `ServiceMetrics`, metrics.ts). */
 export interface ScanMetrics {
   scanStarted(): void;
   unitFinished(outcome: UnitOutcome): void;
