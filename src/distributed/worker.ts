@@ -18,7 +18,6 @@ import { findingSink, recordUnit, runScanLifecycle } from '../scan/lifecycle.js'
 import type { ProgressEvent, ScanSummary, UnitOutcome } from '../model/scan.js';
 import { newOutcome } from '../model/scan.js';
 import type { UnitExecutor } from '../scan/executor.js';
-import { unitContext } from '../scan/executor.js';
 import type { ScanResult } from '../scan/runner.js';
 import { runUnit } from '../scan/unit.js';
 import { ServiceMetrics } from '../scan/metrics.js';
@@ -144,17 +143,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const stopWatching = watchCancel(coordination, scanId, controller);
       const { aws, counter } = contexts.acquire(scanId);
       try {
-        outcome = await runUnit(
-          unit,
-          unitContext(settings, {
-            clients: aws.clients,
-            catalog,
-            limiter,
-            now: () => new Date(),
-            signal: controller.signal,
-            findingSink: findingSink(store, scanId),
-          }),
-        );
+        outcome = await runUnit(unit, {
+          clients: aws.clients,
+          catalog,
+          params: settings.params,
+          partition: settings.partition,
+          ...(settings.managementAccountId ? { managementAccountId: settings.managementAccountId } : {}),
+          importSettings: settings.import,
+          limiter,
+          now: () => new Date(),
+          signal: controller.signal,
+          findingSink: findingSink(store, scanId),
+        });
       } finally {
         stopWatching();
         await store.addApiCalls(scanId, counter.takeAll()).catch(() => undefined);

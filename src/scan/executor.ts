@@ -12,7 +12,7 @@ import type { ControlId } from '../model/result.js';
 import type { ScanUnit } from './plan.js';
 import type { UnitOutcome } from '../model/scan.js';
 import type { ScanClients } from '../aws/scan-clients.js';
-import type { ImportSettings, UnitContext } from './unit.js';
+import type { ImportSettings } from './unit.js';
 import { runUnit } from './unit.js';
 
 /** What a unit needs besides itself: plain data, so it can travel in a job (never credentials). */
@@ -21,23 +21,6 @@ export interface UnitSettings {
   params: ResolvedControlParams;
   import: ImportSettings;
   managementAccountId?: string;
-}
-
-/** What the executor supplies to a unit: its clients, limits and sinks; the rest comes from the settings. */
-export type ExecutorParts = Omit<
-  UnitContext,
-  'params' | 'partition' | 'managementAccountId' | 'importSettings'
->;
-
-/** The context a unit runs in: the one place both executors (in-process and BullMQ) build it. */
-export function unitContext(settings: UnitSettings, parts: ExecutorParts): UnitContext {
-  return {
-    ...parts,
-    params: settings.params,
-    partition: settings.partition,
-    ...(settings.managementAccountId ? { managementAccountId: settings.managementAccountId } : {}),
-    importSettings: settings.import,
-  };
 }
 
 export interface UnitBatch {
@@ -72,14 +55,18 @@ export class InProcessExecutor implements UnitExecutor {
     const { settings, signal } = batch;
     const overall = pLimit(concurrency.units);
     const perAccount = new Map<string, ReturnType<typeof pLimit>>();
-    const context = unitContext(settings, {
+    const context = {
       clients,
       catalog: this.options.catalog,
+      params: settings.params,
+      partition: settings.partition,
+      ...(settings.managementAccountId ? { managementAccountId: settings.managementAccountId } : {}),
+      importSettings: settings.import,
       limiter: this.options.limiter,
       now: this.options.now,
       ...(signal ? { signal } : {}),
       ...(this.options.findingSink ? { findingSink: this.options.findingSink } : {}),
-    });
+    };
     // When an account's last unit is done, what was kept for it (credentials) is let go.
     const remaining = new Map<string, number>();
     for (const unit of batch.units) remaining.set(unit.accountId, (remaining.get(unit.accountId) ?? 0) + 1);
