@@ -15,7 +15,7 @@ import { executeScan } from '../src/compose.js';
 import { QUEUES } from '../src/distributed/jobs.js';
 import { parseConfig } from '../src/config/index.js';
 import { silentLogger } from '../src/log/index.js';
-import { startService } from '../src/service/server.js';
+import { startService } from '../src/serve.js';
 import { DEFAULT_EXTERNAL_ID, DEFAULT_HUB_CREDENTIALS } from '../src/simulator/index.js';
 import { LATENCY_MS, REGIONS, freePort, startSimulatorProcess } from './scan.js';
 

@@ -8,13 +8,13 @@ import { loadCatalog, partitionOfRegion } from './catalog/index.js';
 import type { LoadedConfig } from './config/index.js';
 import { usePolicyWorkers } from './evaluate/policy-pool.js';
 import type { AsffFinding } from './findings/index.js';
-import type { RateLimiter } from './importer/rate-limit.js';
+import type { RateLimiter } from './aws/rate-limit.js';
 import type { UnitExecutor } from './scan/executor.js';
 import type { ScanResult, ScanSettings } from './scan/runner.js';
 import { failedScan, runScan } from './scan/runner.js';
 import type { ConfiguredScope, ResolvedScope } from './scan/scope.js';
 import { resolveDryRun, resolveScope, ScopeError } from './scan/scope.js';
-import type { ProgressEvent } from './scan/types.js';
+import type { ProgressEvent } from './model/scan.js';
 import type { ScanScope } from './model/scope.js';
 
 /** What the configuration lets a scan cover, and its dry-run default. */

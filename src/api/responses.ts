@@ -7,7 +7,7 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { CatalogControlSchema } from '../catalog/schema.js';
 import { CONTROL_IDS, type ControlId } from '../model/result.js';
 import type { FindingRecord, Page, ScanRecord } from '../store/types.js';
-import type { UnitOutcome } from '../scan/types.js';
+import type { UnitOutcome } from '../model/scan.js';
 import { ErrorBody } from './schemas.js';
 
 /**

@@ -11,7 +11,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { ScanClients } from '../scan/unit.js';
+import type { ScanClients } from './scan-clients.js';
 import type { ApiCallCounter } from './counter.js';
 import { isThrottling } from './counter.js';
 import type { MemberRoleSettings } from './credentials.js';

@@ -1,6 +1,6 @@
 /** Plain-text reports of a scan for people at a terminal. */
 import type { ControlId } from '../model/result.js';
-import type { ScanSummary, StatusCounts, UnitOutcome } from '../scan/types.js';
+import type { ScanSummary, StatusCounts, UnitOutcome } from '../model/scan.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));

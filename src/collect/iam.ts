@@ -2,7 +2,7 @@
 import type { IAMClient, ManagedPolicyDetail, PolicyDetail } from '@aws-sdk/client-iam';
 import { GetAccountAuthorizationDetailsCommand } from '@aws-sdk/client-iam';
 import type { IamIdentity, IamSnapshot, InlinePolicy, ManagedPolicy } from '../model/snapshot.js';
-import { paginate } from './errors.js';
+import { paginate } from '../aws/paginate.js';
 
 const OPERATION = 'iam:GetAccountAuthorizationDetails';
 

@@ -8,7 +8,8 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from
 import pLimit from 'p-limit';
 import type { ControlId } from '../model/result.js';
 import type { KmsKey, KmsSnapshot, RotationStatus } from '../model/snapshot.js';
-import { asCollectionError, CollectionError, errorCode, errorMessage, paginate } from './errors.js';
+import { asCollectionError, CollectionError, errorCode, errorMessage } from '../aws/errors.js';
+import { paginate } from '../aws/paginate.js';
 
 export interface KmsCollectionContext {
   accountId: string;

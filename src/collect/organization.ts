@@ -3,7 +3,8 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
-import { asCollectionError, paginate } from './errors.js';
+import { asCollectionError } from '../aws/errors.js';
+import { paginate } from '../aws/paginate.js';
 
 export interface OrganizationAccount {
   id: string;

@@ -7,8 +7,8 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { UnitBatch, UnitExecutor } from '../scan/executor.js';
 import type { ScanUnit } from '../scan/plan.js';
-import type { UnitOutcome } from '../scan/types.js';
-import { newOutcome } from '../scan/types.js';
+import type { UnitOutcome } from '../model/scan.js';
+import { newOutcome } from '../model/scan.js';
 import type { RedisScanStore } from '../store/redis.js';
 import type { UnitJob } from './jobs.js';
 import { unitJobId } from './jobs.js';

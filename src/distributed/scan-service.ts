@@ -9,7 +9,7 @@ import type { Logger } from '../log/index.js';
 import { newScanRecord } from '../scan/lifecycle.js';
 import type { ResolvedScope } from '../scan/scope.js';
 import { scopeKey } from '../scan/scope.js';
-import type { ScanControl, StartResult } from '../service/scan-service.js';
+import type { ScanControl, StartResult } from '../scan/control.js';
 import type { RedisScanStore } from '../store/redis.js';
 import type { ScanRecord } from '../store/types.js';
 import type { Coordination } from './coordination.js';

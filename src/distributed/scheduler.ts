@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.js';
-import type { ScheduleOptions } from '../service/scheduler.js';
+import type { ScheduleOptions } from '../scan/control.js';
 import type { DistributedScanService } from './scan-service.js';
 import { QUEUES } from './jobs.js';
 

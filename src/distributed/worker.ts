@@ -9,38 +9,57 @@ import type { Job } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadCatalog } from '../catalog/index.js';
-import { isTransientCode } from '../collect/errors.js';
-import { awsContextFor, executeScan } from '../compose.js';
+import { isTransientCode } from '../aws/errors.js';
+import type { AwsContext, ApiCallCounter } from '../aws/index.js';
+import type { RateLimiter } from '../aws/rate-limit.js';
 import type { LoadedConfig } from '../config/index.js';
 import { usePolicyWorkers } from '../evaluate/policy-pool.js';
 import type { Logger } from '../log/index.js';
 import { findingSink, recordUnit, runScanLifecycle } from '../scan/lifecycle.js';
-import type { ScanSummary, UnitOutcome } from '../scan/types.js';
-import { newOutcome } from '../scan/types.js';
+import type { ProgressEvent, ScanSummary, UnitOutcome } from '../model/scan.js';
+import { newOutcome } from '../model/scan.js';
+import type { UnitExecutor } from '../scan/executor.js';
+import type { ScanResult } from '../scan/runner.js';
 import { runUnit } from '../scan/unit.js';
-import { ServiceMetrics } from '../service/metrics.js';
+import { ServiceMetrics } from '../scan/metrics.js';
 import { RedisScanStore } from '../store/redis.js';
 import { BullMqExecutor } from './bullmq-executor.js';
 import { Coordination } from './coordination.js';
+import type { ScanScope } from '../model/scope.js';
 import type { ScanJob, UnitJob } from './jobs.js';
 import { QUEUES, UnitJobSchema, parseJob, parseScanJob } from './jobs.js';
-import { RedisRateLimiter } from './rate-limit.js';
+import { RedisRateLimiter } from '../aws/redis-rate-limit.js';
 import { connectRedis } from './redis.js';
 import { ScanContexts } from './scan-contexts.js';
-import { buildWorkerHealth } from './worker-health.js';
 
-export interface WorkerOptions {
-  loaded: LoadedConfig;
-  logger: Logger;
-  /** Units this process runs at once (defaults to executor.workerConcurrency). */
-  concurrency?: number;
-  /** Port of /healthz, /readyz and /metrics (defaults to api.port; 0 picks a free one; null: none). */
-  healthPort?: number | null;
+/** What the composition root binds to the worker: how a scan runs and how a scan's AWS clients are made. */
+export interface WorkerScans {
+  /** Runs one scan (its plan here, its units as jobs through `executor`) with clients bound to it. */
+  execute(options: {
+    scanId: string;
+    scope: ScanScope;
+    signal: AbortSignal;
+    limiter: RateLimiter;
+    executor: UnitExecutor;
+    onProgress: (event: ProgressEvent) => void;
+  }): Promise<ScanResult>;
+  /** The AWS clients of one scan's units on this worker. */
+  awsContext(scanId: string, counter: ApiCallCounter): AwsContext;
 }
 
-export interface RunningWorker {
-  /** Where /healthz, /readyz and /metrics answer (undefined when not listening). */
-  healthUrl?: string;
+export interface QueueWorkerOptions {
+  loaded: LoadedConfig;
+  logger: Logger;
+  scans: WorkerScans;
+  /** Units this process runs at once (defaults to executor.workerConcurrency). */
+  concurrency?: number;
+}
+
+export interface QueueWorker {
+  /** Redis connected and both queues being worked on. */
+  ready(): boolean;
+  /** The units and scans this worker ran, for its /metrics. */
+  metrics: ServiceMetrics;
   /** Stops taking jobs; units in flight get up to `graceMs` to finish, then are left to other workers. */
   close(graceMs: number): Promise<void>;
 }
@@ -89,7 +108,7 @@ function mergeApiCalls(...parts: ScanSummary['apiCalls'][]): ScanSummary['apiCal
   return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const { loaded, logger } = options;
   const { executor } = loaded.config;
   const url = executor.redisUrl!;
@@ -101,7 +120,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const catalog = loadCatalog();
   // Unit jobs analyse policies here, not in executeScan: size this process's pool from the configuration.
   usePolicyWorkers(loaded.config.concurrency.policyWorkers);
-  const contexts = new ScanContexts((scanId, counter) => awsContextFor(loaded, scanId, counter));
+  const contexts = new ScanContexts((scanId, counter) => options.scans.awsContext(scanId, counter));
   const unitsQueue = new Queue<UnitJob>(QUEUES.units, { connection: redis, prefix });
   const metrics = new ServiceMetrics();
   let closing = false;
@@ -185,7 +204,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           }),
         },
         ({ onProgress }) =>
-          executeScan(loaded, {
+          options.scans.execute({
             scanId,
             scope,
             signal: controller.signal,
@@ -237,24 +256,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     worker.on('error', (error) => logger.error({ queue: name, err: error }, 'worker error'));
   }
   await Promise.all([unitsWorker.waitUntilReady(), scansWorker.waitUntilReady()]);
-  const health = await buildWorkerHealth({
+  return {
     ready: () => !closing && redis.status === 'ready' && unitsWorker.isRunning() && scansWorker.isRunning(),
     metrics,
-    tokens: loaded.apiTokens,
-  });
-  const healthPort = options.healthPort === undefined ? loaded.config.api.port : options.healthPort;
-  let healthUrl: string | undefined;
-  if (healthPort !== null) {
-    const address = await health.listen({ host: loaded.config.api.host, port: healthPort });
-    healthUrl = address.replace('0.0.0.0', '127.0.0.1');
-  }
-  logger.info(
-    { concurrency: options.concurrency ?? executor.workerConcurrency, prefix, health: healthUrl },
-    'keywarden worker is taking jobs',
-  );
-
-  return {
-    ...(healthUrl ? { healthUrl } : {}),
     close: async (graceMs) => {
       closing = true;
       // Coordinators only wait: another worker takes them over once their lock lapses.
@@ -267,7 +271,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       clearTimeout(timer);
       if (drained === 'timeout') await unitsWorker.close(true);
       await scansClosed;
-      await health.close();
       await unitsQueue.close();
       contexts.closeAll();
       await Promise.all([

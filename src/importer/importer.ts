@@ -14,10 +14,11 @@ import {
   GetFindingsCommand,
 } from '@aws-sdk/client-securityhub';
 import pRetry from 'p-retry';
+import { paginate } from '../aws/paginate.js';
 import type { AsffFinding } from '../findings/index.js';
 import { batchFindings } from '../findings/index.js';
-import type { RateLimiter } from './rate-limit.js';
-import { SECURITY_HUB_QUOTAS } from './rate-limit.js';
+import type { RateLimiter } from '../aws/rate-limit.js';
+import { SECURITY_HUB_QUOTAS } from '../aws/quotas.js';
 
 export interface ImportTarget {
   client: SecurityHubClient;
@@ -83,29 +84,28 @@ export async function activeFindings(target: ImportTarget): Promise<Map<string, 
     RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
   };
   const found = new Map<string, AsffFinding>();
-  const seenTokens = new Set<string>();
-  let token: string | undefined;
-  do {
-    await target.limiter.take(
-      `${target.accountId}/${target.region}/GetFindings`,
-      SECURITY_HUB_QUOTAS.GetFindings,
-      target.signal,
-    );
-    const page = await target.client.send(
-      new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: token }),
-      {
-        abortSignal: target.signal,
-      },
-    );
+  // GetFindings has no truncation flag: NextToken alone says more is to come, and paginate stops on a
+  // token it has seen before (a page loop) instead of looping or ending early.
+  const pages = paginate(
+    'securityhub:GetFindings',
+    async (token) => {
+      await target.limiter.take(
+        `${target.accountId}/${target.region}/GetFindings`,
+        SECURITY_HUB_QUOTAS.GetFindings,
+        target.signal,
+      );
+      return target.client.send(
+        new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: token }),
+        { abortSignal: target.signal },
+      );
+    },
+    (page) => ({ token: page.NextToken }),
+  );
+  for await (const page of pages) {
     for (const finding of page.Findings ?? []) {
       if (finding.Id !== undefined) found.set(finding.Id, finding as unknown as AsffFinding);
     }
-    token = page.NextToken || undefined;
-    if (token !== undefined) {
-      if (seenTokens.has(token)) throw new Error('GetFindings returned a page token twice');
-      seenTokens.add(token);
-    }
-  } while (token !== undefined);
+  }
   return found;
 }
 

@@ -7,11 +7,12 @@ import pLimit from 'p-limit';
 import type { CatalogControl } from '../catalog/index.js';
 import type { ResolvedControlParams } from '../controls/index.js';
 import type { AsffFinding } from '../findings/index.js';
-import type { RateLimiter } from '../importer/rate-limit.js';
+import type { RateLimiter } from '../aws/rate-limit.js';
 import type { ControlId } from '../model/result.js';
 import type { ScanUnit } from './plan.js';
-import type { UnitOutcome } from './types.js';
-import type { ImportSettings, ScanClients } from './unit.js';
+import type { UnitOutcome } from '../model/scan.js';
+import type { ScanClients } from '../aws/scan-clients.js';
+import type { ImportSettings } from './unit.js';
 import { runUnit } from './unit.js';
 
 /** What a unit needs besides itself: plain data, so it can travel in a job (never credentials). */

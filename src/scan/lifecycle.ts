@@ -9,10 +9,10 @@ import type { Logger } from '../log/index.js';
 import type { ControlId } from '../model/result.js';
 import type { FindingRecord, ScanRecord, ScanStore } from '../store/types.js';
 import type { ScanResult } from './runner.js';
-import type { ProgressEvent, ScanState, ScanSummary, UnitOutcome } from './types.js';
+import type { ProgressEvent, ScanState, ScanSummary, UnitOutcome } from '../model/scan.js';
 import type { ScanScope } from '../model/scope.js';
 
-/** What /metrics counts of a scan's life (implemented by the service's metrics). */
+/** What /metrics counts of a scan's life (implemented by `ServiceMetrics`, metrics.ts). */
 export interface ScanMetrics {
   scanStarted(): void;
   unitFinished(outcome: UnitOutcome): void;

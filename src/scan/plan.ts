@@ -3,6 +3,7 @@
  * controls only in the home region. Everything after it works on one unit at a time.
  */
 import type { ControlId } from '../model/result.js';
+import type { SkippedControl } from '../model/scan.js';
 
 export interface PlannedControl {
   id: ControlId;
@@ -17,14 +18,6 @@ export interface ScanUnit {
   accountId: string;
   region: string;
   controls: ControlId[];
-}
-
-export interface SkippedControl {
-  controlId: ControlId;
-  region: string;
-  reason: 'UNSUPPORTED_REGION' | 'HOME_REGION_UNSUPPORTED' | 'HOME_REGION_NOT_SCANNED';
-  /** How many units (accounts) lost this control in this region. */
-  units: number;
 }
 
 export interface PlanInput {

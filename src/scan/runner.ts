@@ -4,19 +4,20 @@
  */
 import pLimit from 'p-limit';
 import type { CatalogControl } from '../catalog/index.js';
-import { errorCode, errorMessage } from '../collect/errors.js';
+import { errorCode, errorMessage } from '../aws/errors.js';
 import { describeOrganization, enabledRegions } from '../collect/organization.js';
 import type { ResolvedControlParams } from '../controls/index.js';
 import type { AsffFinding } from '../findings/index.js';
-import type { RateLimiter } from '../importer/rate-limit.js';
-import { LocalRateLimiter } from '../importer/rate-limit.js';
+import type { RateLimiter } from '../aws/rate-limit.js';
+import { LocalRateLimiter } from '../aws/rate-limit.js';
 import type { ControlId } from '../model/result.js';
 import type { UnitExecutor } from './executor.js';
 import { InProcessExecutor } from './executor.js';
 import { planScan, selectAccounts, selectRegions } from './plan.js';
-import type { ProgressEvent, ScanSummary, UnitOutcome } from './types.js';
-import { emptyCounts, newOutcome } from './types.js';
-import type { ImportSettings, ScanClients } from './unit.js';
+import type { ProgressEvent, ScanSummary, UnitOutcome } from '../model/scan.js';
+import { emptyCounts, newOutcome } from '../model/scan.js';
+import type { ScanClients } from '../aws/scan-clients.js';
+import type { ImportSettings } from './unit.js';
 
 export interface ScanSettings {
   accounts: { source: 'organizations' | 'list'; list: string[]; include: string[]; exclude: string[] };

@@ -2,15 +2,11 @@
  * Runs one unit (account, region, controls): collect -> evaluate -> findings -> import. Results stream
  * from the unit to its import and are dropped afterwards, so memory follows concurrency, not org size.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { ScanClients } from '../aws/scan-clients.js';
 import type { CatalogControl } from '../catalog/index.js';
 import { collectIam } from '../collect/iam.js';
 import { collectKms } from '../collect/kms.js';
-import { errorCode, errorMessage } from '../collect/errors.js';
+import { errorCode, errorMessage } from '../aws/errors.js';
 import type { ResolvedControlParams } from '../controls/index.js';
 import {
   evaluateIamControl,
@@ -26,27 +22,12 @@ import { findingId, toFinding, validateFinding } from '../findings/index.js';
 import type { ImportTarget } from '../importer/importer.js';
 import { activeFindings, hubStatus, importFindings } from '../importer/importer.js';
 import { findingsToArchive } from '../importer/lifecycle.js';
-import type { RateLimiter } from '../importer/rate-limit.js';
-import { IAM_QUOTAS } from '../importer/rate-limit.js';
+import type { RateLimiter } from '../aws/rate-limit.js';
+import { IAM_QUOTAS } from '../aws/quotas.js';
 import type { ControlId, ControlResult } from '../model/result.js';
 import type { ScanUnit } from './plan.js';
-import type { UnitError, UnitOutcome } from './types.js';
-import { emptyCounts, newOutcome } from './types.js';
-
-/** The AWS clients a scan needs, already bound to the right credentials. */
-export interface ScanClients {
-  organizations(): OrganizationsClient;
-  ec2(accountId: string, region: string): EC2Client;
-  iam(accountId: string): IAMClient;
-  kms(accountId: string, region: string): KMSClient;
-  securityHub(accountId: string, region: string): SecurityHubClient;
-  /** Resolves the member role's credentials once; rejects when the role cannot be assumed. */
-  verifyAccess(accountId: string): Promise<void>;
-  /** Frees the clients of a unit (and the account's IAM client after the home-region unit). */
-  release(accountId: string, region: string): void;
-  /** Frees what is kept for an account (its credentials) once all its units are done. */
-  forget(accountId: string): void;
-}
+import type { UnitError, UnitOutcome } from '../model/scan.js';
+import { emptyCounts, newOutcome } from '../model/scan.js';
 
 export interface ImportSettings {
   dryRun: boolean;

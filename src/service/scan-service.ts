@@ -10,6 +10,7 @@ import { newScanRecord, runScanLifecycle } from '../scan/lifecycle.js';
 import type { ResolvedScope } from '../scan/scope.js';
 import { scopeKey } from '../scan/scope.js';
 import type { ScanResult } from '../scan/runner.js';
+import type { ScanControl, StartResult } from '../scan/control.js';
 import type { ScanRecord, ScanStore } from '../store/types.js';
 import type { ScanScope } from '../model/scope.js';
 
@@ -22,19 +23,6 @@ export interface ExecuteRequest extends LifecycleHooks {
 
 /** Runs one scan end to end (the composition root binds it to clients and settings). */
 export type ExecuteScan = (request: ExecuteRequest) => Promise<ScanResult>;
-
-export type StartResult = { started: true; scan: ScanRecord } | { started: false; runningScanId: string };
-
-/** What the API needs of a scan service: in-process (`ScanService`) or distributed (BullMQ). */
-export interface ScanControl {
-  /**
-   * Starts a scan unless one with the same resolved scope is running. Throws a ScopeError (nothing
-   * started) when the scope names something outside the configured one.
-   */
-  start(scope: ScanScope, trigger: ScanRecord['trigger']): Promise<StartResult>;
-  /** Asks a running scan to stop; false when no such scan is running. */
-  cancel(id: string): boolean | Promise<boolean>;
-}
 
 interface RunningScan {
   scopeKey: string;

@@ -4,12 +4,8 @@
  */
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
+import type { ScheduleOptions } from '../scan/control.js';
 import type { ScanService } from './scan-service.js';
-
-export interface ScheduleOptions {
-  crons: readonly string[];
-  timezone: string;
-}
 
 export class Scheduler {
   private readonly jobs: Cron[] = [];

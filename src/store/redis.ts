@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ComplianceStatus, ControlId } from '../model/result.js';
-import type { ScanSummary, UnitOutcome } from '../scan/types.js';
+import type { ScanSummary, UnitOutcome } from '../model/scan.js';
 import type { FindingRecord, Page, ScanRecord, ScanStore } from './types.js';
 
 const RECORD_FIELDS = [

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ComplianceStatus, ControlId } from '../model/result.js';
-import type { UnitOutcome } from '../scan/types.js';
+import type { UnitOutcome } from '../model/scan.js';
 import type { FindingRecord, Page, ScanRecord, ScanStore } from './types.js';
 
 const SCHEMA = `

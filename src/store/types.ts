@@ -1,7 +1,7 @@
 /** Scan records: what the API serves and what survives a restart. */
 import type { ComplianceStatus, ControlId } from '../model/result.js';
 import type { ScanScope } from '../model/scope.js';
-import type { ScanState, ScanSummary, UnitOutcome } from '../scan/types.js';
+import type { ScanState, ScanSummary, UnitOutcome } from '../model/scan.js';
 
 export interface ScanRecord {
   id: string;

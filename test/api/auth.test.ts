@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { summarize } from '../../src/scan/runner.js';
-import type { RunningService } from '../../src/service/server.js';
-import { startService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
+import { startService } from '../../src/serve.js';
 
 import { ALPHA, BRAVO, WRONG_TOKENS } from './tokens.js';
 

@@ -10,8 +10,8 @@ import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { summarize } from '../../src/scan/runner.js';
 import type { ExecuteScan } from '../../src/service/scan-service.js';
-import type { RunningService } from '../../src/service/server.js';
-import { startService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
+import { startService } from '../../src/serve.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'scope-conflict-token-0123456789';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatFindingsTable } from '../../src/cli/report.js';
-import type { UnitOutcome } from '../../src/scan/types.js';
+import type { UnitOutcome } from '../../src/model/scan.js';
 
 const unit: UnitOutcome = {
   unitId: '111122223333/us-east-1',

@@ -3,10 +3,10 @@
  * with backoff, lasting ones reported per unit, a denied role reported per account, cancellation.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../src/distributed/worker.js';
-import { startWorker } from '../../src/distributed/worker.js';
+import type { RunningWorker } from '../../src/worker.js';
+import { startWorker } from '../../src/worker.js';
 import { silentLogger } from '../../src/log/index.js';
-import type { RunningService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { redisSkipped, startRedis } from '../helpers/redis.js';

@@ -3,11 +3,11 @@
  * /metrics and lets the running-scans gauge go back down, the same as the in-process service does.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningWorker } from '../../src/distributed/worker.js';
-import { startWorker } from '../../src/distributed/worker.js';
+import type { RunningWorker } from '../../src/worker.js';
+import { startWorker } from '../../src/worker.js';
 import { defaultPolicyWorkers, policyEvaluator } from '../../src/evaluate/policy-pool.js';
 import { silentLogger } from '../../src/log/index.js';
-import type { RunningService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { startRedis } from '../helpers/redis.js';

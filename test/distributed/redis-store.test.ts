@@ -2,8 +2,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Coordination } from '../../src/distributed/coordination.js';
-import { RedisRateLimiter } from '../../src/distributed/rate-limit.js';
-import { newOutcome } from '../../src/scan/types.js';
+import { RedisRateLimiter } from '../../src/aws/redis-rate-limit.js';
+import { newOutcome } from '../../src/model/scan.js';
 import { RedisScanStore } from '../../src/store/redis.js';
 import { findingRecord, scanRecord } from '../helpers/records.js';
 import type { RunningRedis } from '../helpers/redis.js';

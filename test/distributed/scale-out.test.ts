@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../src/distributed/jobs.js';
-import type { RunningService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { scan, startAws, storedFindings } from '../integration/harness.js';
 import type { Cluster, WorkerProcess } from './harness.js';

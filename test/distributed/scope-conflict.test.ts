@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRedis } from '../helpers/redis.js';
 import { redisSkipped, startRedis } from '../helpers/redis.js';
-import type { RunningService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
 import { API_TOKEN, distributedConfig, startReplica } from './harness.js';
 
 describe.skipIf(redisSkipped)('409 for the same resolved scope across bullmq replicas', () => {

@@ -4,7 +4,7 @@
  * still holds at the simulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { Cluster } from './harness.js';
 import { startCluster, startScan, waitForScan } from './harness.js';

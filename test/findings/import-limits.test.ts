@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AsffFinding } from '../../src/findings/index.js';
 import { batchFindings, validateFinding } from '../../src/findings/index.js';
 import { importFindings } from '../../src/importer/importer.js';
-import { LocalRateLimiter } from '../../src/importer/rate-limit.js';
+import { LocalRateLimiter } from '../../src/aws/rate-limit.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 

@@ -3,13 +3,15 @@
  * hub status, reading this product's active findings page by page, retrying what Security Hub failed with
  * a retryable code (and only that), and which existing findings the archive rule picks.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AsffFinding } from '../../src/findings/index.js';
 import type { ImportTarget } from '../../src/importer/importer.js';
 import { activeFindings, defaultProductArn, hubStatus, importFindings } from '../../src/importer/importer.js';
 import { findingsToArchive } from '../../src/importer/lifecycle.js';
-import { LocalRateLimiter } from '../../src/importer/rate-limit.js';
+import { LocalRateLimiter } from '../../src/aws/rate-limit.js';
 import type { ControlId } from '../../src/model/result.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
@@ -120,6 +122,37 @@ describe('activeFindings', () => {
   it('an empty hub reads as no finding in one call', async () => {
     expect((await activeFindings(target())).size).toBe(0);
     expect(aws.counters.byOperation.get('securityhub:GetFindings')).toBe(1);
+  });
+
+  it('stops with PaginationLoop when Security Hub hands back a page token it gave before', async () => {
+    // An endpoint that always says more is to come with the same token: without the check, an endless loop.
+    let calls = 0;
+    const looping = createServer((request, response) => {
+      calls++;
+      request.resume().on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ Findings: [finding(calls)], NextToken: 'same-token' }));
+      });
+    });
+    await new Promise<void>((resolve) => looping.listen(0, '127.0.0.1', resolve));
+    const { port } = looping.address() as AddressInfo;
+    const endpointClient = new SecurityHubClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: REGION,
+      credentials: { accessKeyId: 'AKIAEXAMPLE000000000', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    try {
+      await expect(activeFindings(target({ client: endpointClient }))).rejects.toMatchObject({
+        code: 'PaginationLoop',
+        operation: 'securityhub:GetFindings',
+      });
+      // The first page gives the token, the second repeats it: two calls, then the stop.
+      expect(calls).toBe(2);
+    } finally {
+      endpointClient.destroy();
+      await new Promise((resolve) => looping.close(resolve));
+    }
   });
 });
 

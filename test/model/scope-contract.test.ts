@@ -11,8 +11,8 @@ import { parseConfig } from '../../src/config/index.js';
 import { parseJob, parseScanJob, UnitJobSchema } from '../../src/distributed/jobs.js';
 import { silentLogger } from '../../src/log/index.js';
 import { CONTROL_IDS } from '../../src/model/result.js';
-import type { RunningService } from '../../src/service/server.js';
-import { startService } from '../../src/service/server.js';
+import type { RunningService } from '../../src/serve.js';
+import { startService } from '../../src/serve.js';
 
 const TOKEN = 'scope-contract-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };

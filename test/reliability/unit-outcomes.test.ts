@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlId } from '../../src/model/result.js';
-import type { UnitOutcome } from '../../src/scan/types.js';
+import type { UnitOutcome } from '../../src/model/scan.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { scan, startAws, storedFindings } from '../integration/harness.js';
 

@@ -7,9 +7,9 @@ import { createLogger } from '../../src/log/index.js';
 import type { LifecycleHooks, LifecycleOptions } from '../../src/scan/lifecycle.js';
 import { newScanRecord, runScanLifecycle } from '../../src/scan/lifecycle.js';
 import type { ScanResult } from '../../src/scan/runner.js';
-import type { ScanSummary, UnitOutcome } from '../../src/scan/types.js';
-import { newOutcome } from '../../src/scan/types.js';
-import { ServiceMetrics } from '../../src/service/metrics.js';
+import type { ScanSummary, UnitOutcome } from '../../src/model/scan.js';
+import { newOutcome } from '../../src/model/scan.js';
+import { ServiceMetrics } from '../../src/scan/metrics.js';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
 
 const SCAN_ID = 'scan-1';

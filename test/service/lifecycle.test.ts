@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { executeScan, scopeResolver } from '../../src/compose.js';
 import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import { ServiceMetrics } from '../../src/service/metrics.js';
+import { ServiceMetrics } from '../../src/scan/metrics.js';
 import { ScanService } from '../../src/service/scan-service.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';

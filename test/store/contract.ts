@@ -4,7 +4,7 @@
  * marks interrupted) stays in each store's own test.
  */
 import { describe, expect, it } from 'vitest';
-import { newOutcome } from '../../src/scan/types.js';
+import { newOutcome } from '../../src/model/scan.js';
 import type { ScanRecord, ScanStore } from '../../src/store/types.js';
 import { findingRecord, scanRecord } from '../helpers/records.js';
 

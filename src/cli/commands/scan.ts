@@ -11,7 +11,7 @@ import { executeScan, scopeResolver } from '../../compose.js';
 import type { AsffFinding } from '../../findings/index.js';
 import { parseScanScope, type ScanScope, ScopeInputError } from '../../model/scope.js';
 import { ScopeError } from '../../scan/scope.js';
-import type { ScanSummary } from '../../scan/types.js';
+import type { ScanSummary } from '../../model/scan.js';
 import { formatSummary } from '../report.js';
 
 interface ScanOptions {

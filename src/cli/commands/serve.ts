@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/index.js';
 import { createLogger } from '../../log/index.js';
-import { startService } from '../../service/server.js';
+import { startService } from '../../serve.js';
 import { loadCommandConfig, untilStopSignal } from './long-running.js';
 
 export function registerServeCommand(program: Command): void {

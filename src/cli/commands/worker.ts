@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ConfigError } from '../../config/index.js';
 import { redactRedisUrl } from '../../distributed/redis.js';
-import { startWorker } from '../../distributed/worker.js';
+import { startWorker } from '../../worker.js';
 import { createLogger } from '../../log/index.js';
 import { loadCommandConfig, untilStopSignal } from './long-running.js';
 

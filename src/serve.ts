@@ -4,26 +4,27 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../api/app.js';
-import { loadCatalog } from '../catalog/index.js';
-import type { LoadedConfig } from '../config/index.js';
-import { executeScan, scopeResolver } from '../compose.js';
-import { LocalRateLimiter } from '../importer/rate-limit.js';
-import type { Logger } from '../log/index.js';
+import { buildApp } from './api/app.js';
+import { loadCatalog } from './catalog/index.js';
+import type { LoadedConfig } from './config/index.js';
+import { executeScan, scopeResolver } from './compose.js';
+import { LocalRateLimiter } from './aws/rate-limit.js';
+import type { Logger } from './log/index.js';
 import { Queue } from 'bullmq';
-import { Coordination } from '../distributed/coordination.js';
-import type { ScanJob } from '../distributed/jobs.js';
-import { QUEUES } from '../distributed/jobs.js';
-import { connectRedis } from '../distributed/redis.js';
-import { DistributedScanService } from '../distributed/scan-service.js';
-import { DistributedScheduler } from '../distributed/scheduler.js';
-import { RedisScanStore } from '../store/redis.js';
-import { SqliteScanStore } from '../store/sqlite.js';
-import type { ScanStore } from '../store/types.js';
-import { ServiceMetrics } from './metrics.js';
-import type { ExecuteScan, ScanControl } from './scan-service.js';
-import { ScanService } from './scan-service.js';
-import { Scheduler } from './scheduler.js';
+import { Coordination } from './distributed/coordination.js';
+import type { ScanJob } from './distributed/jobs.js';
+import { QUEUES } from './distributed/jobs.js';
+import { connectRedis } from './distributed/redis.js';
+import { DistributedScanService } from './distributed/scan-service.js';
+import { DistributedScheduler } from './distributed/scheduler.js';
+import { RedisScanStore } from './store/redis.js';
+import { SqliteScanStore } from './store/sqlite.js';
+import type { ScanStore } from './store/types.js';
+import { ServiceMetrics } from './scan/metrics.js';
+import type { ScanControl } from './scan/control.js';
+import type { ExecuteScan } from './service/scan-service.js';
+import { ScanService } from './service/scan-service.js';
+import { Scheduler } from './service/scheduler.js';
 
 export interface RunningService {
   app: FastifyInstance;

@@ -4,8 +4,8 @@
  * disagree); when none is left it says how long to wait.
  */
 import type { Redis } from 'ioredis';
-import type { RateLimit, RateLimiter } from '../importer/rate-limit.js';
-import { pacedLimit } from '../importer/rate-limit.js';
+import type { RateLimit, RateLimiter } from './rate-limit.js';
+import { pacedLimit } from './rate-limit.js';
 
 const TAKE_TOKEN = `
 local rate = tonumber(ARGV[1]) / 1000

@@ -1,6 +1,14 @@
 /** What a scan reports: per unit, and for the whole scan. Plain data: stored, served and printed as is. */
-import type { ComplianceStatus, ControlId } from '../model/result.js';
-import type { SkippedControl } from './plan.js';
+import type { ComplianceStatus, ControlId } from './result.js';
+
+/** A control left out of some units by the planner, and why. */
+export interface SkippedControl {
+  controlId: ControlId;
+  region: string;
+  reason: 'UNSUPPORTED_REGION' | 'HOME_REGION_UNSUPPORTED' | 'HOME_REGION_NOT_SCANNED';
+  /** How many units (accounts) lost this control in this region. */
+  units: number;
+}
 
 export type StatusCounts = Record<ComplianceStatus, number>;
 

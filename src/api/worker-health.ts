@@ -6,8 +6,8 @@
 import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { bearerToken, tokenMatcher } from '../api/auth.js';
-import type { ServiceMetrics } from '../service/metrics.js';
+import { bearerToken, tokenMatcher } from './auth.js';
+import type { ServiceMetrics } from '../scan/metrics.js';
 
 export interface WorkerHealthOptions {
   ready: () => boolean;

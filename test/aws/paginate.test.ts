@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PageEnd } from '../../src/collect/errors.js';
-import { paginate } from '../../src/collect/errors.js';
+import type { PageEnd } from '../../src/aws/paginate.js';
+import { paginate } from '../../src/aws/paginate.js';
 
 /** Walks pages 0, 1, 2... (the token is the next page's number); each page ends as the test says. */
 async function walk(ends: PageEnd[]): Promise<{ pages: number; error?: string }> {

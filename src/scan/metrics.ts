@@ -1,7 +1,7 @@
 /** Prometheus metrics for /metrics: scans, units, findings, API calls and throttles, durations. */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ScanMetrics } from '../scan/lifecycle.js';
-import type { ScanSummary, UnitOutcome } from '../scan/types.js';
+import type { ScanMetrics } from './lifecycle.js';
+import type { ScanSummary, UnitOutcome } from '../model/scan.js';
 
 export class ServiceMetrics implements ScanMetrics {
   readonly registry = new Registry();
