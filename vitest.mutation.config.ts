@@ -43,8 +43,9 @@ export default defineConfig({
   test: {
     include: ORDER,
     environment: 'node',
-    // One worker keeps the modules it has loaded between runs: a mutant is switched on at run time
-    // (StrykerJS mutant schemata), so reloading the AWS SDK and the simulator for each one is pure cost.
+    // Not isolated: the files of one run share a worker, so the initial (coverage) run loads the AWS SDK and
+    // the simulator once instead of once per file. Vitest still ends the worker after each run, so every
+    // mutant starts one afresh.
     isolate: false,
     sequence: { sequencer: InListedOrder },
     testTimeout: 60_000,
