@@ -18,6 +18,7 @@ const ORDER = [
   'test/policy/malformed.test.ts',
   'test/policy/fixtures.test.ts',
   'test/findings/map.test.ts',
+  'test/findings/archive-guard.test.ts',
   'test/findings/import-limits.test.ts',
   'test/findings/importer.test.ts',
   'test/findings/carry-over.test.ts',
