@@ -14,6 +14,7 @@ import { BaseSequencer } from 'vitest/node';
 const ORDER = [
   'test/api/token.test.ts',
   'test/controls/**/*.test.ts',
+  'test/policy/actions.test.ts',
   'test/policy/star-span.test.ts',
   'test/policy/malformed.test.ts',
   'test/policy/fixtures.test.ts',
