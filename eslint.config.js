@@ -15,4 +15,27 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Tests wait for the event or state with a deadline that fails (test/helpers/wait.ts), never a fixed sleep.
+    files: ['test/**/*.ts'],
+    ignores: ['test/helpers/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Promise'] CallExpression[callee.name='setTimeout']",
+          message: 'A sleep is no synchronisation: use waitFor/within from test/helpers/wait.ts.',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['timers/promises', 'node:timers/promises'].map((name) => ({
+            name,
+            message: 'A sleep is no synchronisation: use waitFor/within from test/helpers/wait.ts.',
+          })),
+        },
+      ],
+    },
+  },
 );

@@ -9,6 +9,7 @@ import type { RunningService } from '../../src/serve.js';
 import { startService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
+import { waitFor } from '../helpers/wait.js';
 import { startAws } from '../integration/harness.js';
 
 const TOKEN = 'responses-token-0123456789abcdef';
@@ -157,12 +158,14 @@ describe('response schemas keep every field the store returns', () => {
     expect(started.statusCode).toBe(202);
     const { id } = started.json();
     expect(Object.keys(started.json()).sort()).toEqual(['id', 'location', 'state']);
-    let scan = (await running.app.inject({ url: `/v1/scans/${id}`, headers: auth })).json();
-    for (let i = 0; scan.state === 'running'; i++) {
-      if (i === 400) throw new Error(`scan ${id} did not finish`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      scan = (await running.app.inject({ url: `/v1/scans/${id}`, headers: auth })).json();
-    }
+    const scan = await waitFor(
+      `scan ${id} to finish`,
+      async () => {
+        const body = (await running.app.inject({ url: `/v1/scans/${id}`, headers: auth })).json();
+        return body.state !== 'running' && body;
+      },
+      { timeoutMs: 30_000 },
+    );
     const stored = await running.store.getScan(id);
     expect(stored?.summary?.apiCalls).not.toEqual({});
     expect(scan).toEqual({ ...stored, units: await running.store.listUnits(id) });
@@ -211,12 +214,14 @@ describe('response schemas keep every field the store returns', () => {
       });
       expect(cancel.statusCode).toBe(202);
       expect(cancel.json()).toEqual({ id, state: 'cancelling' });
-      let state = 'running';
-      for (let i = 0; state === 'running'; i++) {
-        if (i === 400) throw new Error(`scan ${id} did not stop`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        state = (await running.app.inject({ url: `/v1/scans/${id}`, headers: auth })).json().state;
-      }
+      const state: string = await waitFor(
+        `scan ${id} to stop`,
+        async () => {
+          const now = (await running.app.inject({ url: `/v1/scans/${id}`, headers: auth })).json().state;
+          return now !== 'running' && now;
+        },
+        { timeoutMs: 30_000 },
+      );
       const late = await running.app.inject({ method: 'POST', url: `/v1/scans/${id}/cancel`, headers: auth });
       expect(late.statusCode).toBe(409);
       expect(late.json()).toEqual({

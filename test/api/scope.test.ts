@@ -8,6 +8,7 @@ import type { RunningService } from '../../src/serve.js';
 import { startService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
+import { waitFor } from '../helpers/wait.js';
 import { startAws } from '../integration/harness.js';
 
 const TOKEN = 'scope-test-token-0123456789';
@@ -17,14 +18,16 @@ let running: RunningService;
 let included: [string, string];
 let excluded: string;
 
-async function waitFor(id: string) {
-  for (let i = 0; i < 400; i++) {
-    const body = (await running.app.inject({ url: `/v1/scans/${id}`, headers: auth })).json();
-    if (body.state !== 'running') return body;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`scan ${id} did not finish`);
-}
+/** The scan record once the scan has left `running`; fails the test at the deadline. */
+const finished = (id: string) =>
+  waitFor(
+    `scan ${id} to finish`,
+    async () => {
+      const body = (await running.app.inject({ url: `/v1/scans/${id}`, headers: auth })).json();
+      return body.state !== 'running' && body;
+    },
+    { timeoutMs: 30_000 },
+  );
 
 const start = (payload: Record<string, unknown>) =>
   running.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload });
@@ -84,7 +87,7 @@ describe('POST /v1/scans can only narrow the configured scope', () => {
   it('202 for a narrower scope, which scans only that', async () => {
     const response = await start({ accounts: [included[1]], regions: ['eu-west-1'], controls: ['KMS.3'] });
     expect(response.statusCode).toBe(202);
-    const scan = await waitFor(response.json().id);
+    const scan = await finished(response.json().id);
     expect(scan.state).toBe('completed');
     expect(scan.units.map((u: { unitId: string }) => u.unitId)).toEqual([`${included[1]}/eu-west-1`]);
   });
@@ -92,7 +95,7 @@ describe('POST /v1/scans can only narrow the configured scope', () => {
   it('a scheduled scan (no scope) covers exactly the configured scope', async () => {
     const started = await running.service.start({}, 'schedule');
     if (!started.started) throw new Error('a scan with the same scope is running');
-    const scan = await waitFor(started.scan.id);
+    const scan = await finished(started.scan.id);
     expect(scan.state).toBe('completed');
     const units = (scan.units as { unitId: string; controls: string[] }[]).map((u) => u.unitId).sort();
     expect(units).toEqual(

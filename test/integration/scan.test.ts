@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
+import { waitFor } from '../helpers/wait.js';
 import { scan, startAws, storedFindings } from './harness.js';
 
 const catalog = loadCatalog();
@@ -64,7 +65,9 @@ describe('a scan of a generated organization (real SDK clients, simulator over H
 
   it('re-running creates no duplicates, keeps CreatedAt and moves UpdatedAt', async () => {
     const before = new Map(storedFindings(aws).map((s) => [s.finding.Id, { ...s.finding }]));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // UpdatedAt has millisecond precision: the clock must have moved past the last one for "moves" to show.
+    const lastUpdate = Math.max(...[...before.values()].map((f) => Date.parse(f.UpdatedAt)));
+    await waitFor('the clock to pass the last UpdatedAt', () => Date.now() > lastUpdate);
     await scan();
     const after = storedFindings(aws);
     expect(after).toHaveLength(before.size);

@@ -14,6 +14,7 @@ import type { RunningService } from '../../src/serve.js';
 import { startService } from '../../src/serve.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID } from '../../src/simulator/index.js';
+import { waitFor } from '../helpers/wait.js';
 import { startAws, storedFindings } from '../integration/harness.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -81,16 +82,16 @@ afterAll(async () => {
 
 const DONE = ['completed', 'completed_with_errors', 'cancelled', 'failed'];
 
-async function finished(id: string): Promise<string> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const scan = await fetch(`${base}/v1/scans/${id}`, { headers: auth });
-    const { state } = (await scan.json()) as { state: string };
-    if (DONE.includes(state)) return state;
-    if (Date.now() > deadline) throw new Error(`scan ${id} did not finish within 120 s (state ${state})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const finished = (id: string): Promise<string> =>
+  waitFor(
+    `scan ${id} to finish`,
+    async () => {
+      const scan = await fetch(`${base}/v1/scans/${id}`, { headers: auth });
+      const { state } = (await scan.json()) as { state: string };
+      return DONE.includes(state) && state;
+    },
+    { timeoutMs: 120_000, intervalMs: 50 },
+  );
 
 async function start(payload: Record<string, unknown>, on = running): Promise<string> {
   const response = await on.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload });
@@ -118,7 +119,9 @@ async function measuredScan(
     expect(response.status).toBe(200);
     const scan = await fetch(`${url}/v1/scans/${id}`, { headers: auth });
     state = ((await scan.json()) as { state: string }).state;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Not synchronisation: the probe interval of the measurement (the loop ends on the scan's state, and
+    // fails at its deadline above).
+    await new Promise((resolve) => setTimeout(resolve, 20)); // eslint-disable-line no-restricted-syntax
   }
   delay.disable();
   expect(state).toBe('completed');
