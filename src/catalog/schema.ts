@@ -1,6 +1,6 @@
 /** The control catalog's schema: every field SEMANTICS.md names, required. Types derive from it. */
 import { type Static, Type } from '@sinclair/typebox';
-import { CONTROL_IDS } from '../model/result.js';
+import { CONTROL_IDS } from './control-ids.js';
 
 const NonEmpty = Type.String({ minLength: 1 });
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d$';

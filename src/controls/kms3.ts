@@ -7,7 +7,7 @@ import type { KmsKey, KmsSnapshot } from '../model/snapshot.js';
 import type { KmsEvaluationContext } from './context.js';
 import type { Verdict } from './kms-result.js';
 import { keyResult } from './kms-result.js';
-import type { Kms3Params } from './params.js';
+import type { Kms3Params } from './kms3.module.js';
 
 const PENDING_DELETION_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -7,7 +7,7 @@ import type { KmsKey, KmsSnapshot, RotationStatus } from '../model/snapshot.js';
 import type { KmsEvaluationContext } from './context.js';
 import type { Verdict } from './kms-result.js';
 import { keyResult } from './kms-result.js';
-import type { Kms4Params } from './params.js';
+import type { Kms4Params } from './kms4.module.js';
 
 /**
  * Whether KMS.4 evaluates the key. The KMS collector calls GetKeyRotationStatus only for these keys.

@@ -6,6 +6,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { CONTROL_IDS } from '../catalog/control-ids.js';
 import type { UnitSettings } from '../scan/executor.js';
 import type { ScanScope } from '../store/types.js';
 
@@ -18,12 +19,7 @@ export const QUEUES = {
   schedule: 'schedule',
 } as const;
 
-const ControlIdSchema = Type.Union([
-  Type.Literal('KMS.1'),
-  Type.Literal('KMS.2'),
-  Type.Literal('KMS.3'),
-  Type.Literal('KMS.4'),
-]);
+const ControlIdSchema = Type.Union(CONTROL_IDS.map((id) => Type.Literal(id)));
 const AccountId = Type.String({ pattern: '^[0-9]{12}$' });
 const Region = Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' });
 const ScanId = Type.String({ pattern: '^[0-9a-f-]{36}$' });

@@ -232,6 +232,11 @@ describe('values that do not fit are named', () => {
       'controls: expected array length to be greater or equal to 1',
     ],
     ['unknown version', (doc) => (doc.version = 2), 'version: expected 1'],
+    [
+      'a control the code implements left out',
+      (doc) => (doc.controls = doc.controls.filter((c) => c['id'] !== 'KMS.3')),
+      'controls: missing KMS.3',
+    ],
   ];
   it.each(cases)('%s', (_name, edit, message) => {
     const text = rejection(broken(edit));

@@ -12,13 +12,14 @@ import type { InputResult } from '../../check/check.js';
 import { checkText, exitCodeOf } from '../../check/check.js';
 import { formatSarif } from '../../check/sarif.js';
 import { formatJson, formatText } from '../../check/text.js';
+import { controlForDocuments, offlineControls } from '../../controls/registry.js';
 import { expandActionPatterns, splitActionPatterns } from '../../policy/index.js';
 import { readInputs } from '../inputs.js';
 import { VERSION } from '../version.js';
 
 function defaultPatterns(): string[] {
   const parameter = loadCatalog()
-    .get('KMS.1')
+    .get(controlForDocuments('identity-policy:managed'))
     .parameters.find((p) => p.name === 'blockedActionsPatterns');
   return splitActionPatterns((parameter?.default as string[] | string | undefined) ?? []);
 }
@@ -92,7 +93,7 @@ export function registerCheckPolicyCommand(program: Command): void {
       }
       if (format === 'sarif') {
         const catalog = loadCatalog();
-        const rules = (['KMS.1', 'KMS.2'] as const).map((id) => {
+        const rules = offlineControls().map((id) => {
           const control = catalog.get(id);
           return {
             id,
