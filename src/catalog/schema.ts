@@ -52,7 +52,8 @@ export const CatalogControlSchema = Type.Object(
     configRule: Type.String({ pattern: '^[a-z0-9-]+$' }),
     scheduleType: Type.Union([Type.Literal('PERIODIC'), Type.Literal('CHANGE_TRIGGERED')]),
     parameters: Type.Array(ControlParameterSchema),
-    relatedRequirements: Type.Array(NonEmpty, { minItems: 1, maxItems: MAX_RELATED_REQUIREMENTS }),
+    // May be empty: AWS lists none for some controls (KMS.5); an invented requirement would mislead.
+    relatedRequirements: Type.Array(NonEmpty, { maxItems: MAX_RELATED_REQUIREMENTS }),
     categories: Type.Array(NonEmpty),
     findingTypes: Type.Array(
       Type.String({

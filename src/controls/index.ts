@@ -20,6 +20,17 @@ export {
   MIN_ROTATION_PERIOD_DAYS,
   resolveKms4Params,
 } from './kms4.module.js';
+export {
+  evaluateKms5,
+  isInKms5Scope,
+  keyPolicyVerdict,
+  REASON_KEY_POLICY_INVALID,
+  REASON_KEY_POLICY_NOT_PUBLIC,
+  REASON_KEY_POLICY_PUBLIC,
+  REASON_KEY_POLICY_UNREADABLE,
+} from './kms5.js';
+export type { Kms5Params } from './kms5.module.js';
+export { kms5Module, resolveKms5Params } from './kms5.module.js';
 export { isAssumableOnlyByManagementAccount } from './trust.js';
 export type { TrustDecision } from './trust.js';
 export type { PolicyEvidence } from './policy-verdict.js';

@@ -12,10 +12,11 @@ import { kms1Module } from './kms1.module.js';
 import { kms2Module } from './kms2.module.js';
 import { kms3Module } from './kms3.module.js';
 import { kms4Module } from './kms4.module.js';
+import { kms5Module } from './kms5.module.js';
 import type { ControlContext, ControlModule, PolicyDocumentKind } from './module.js';
 import type { ParamEnvironment, ParameterError, ParamResult } from './params.js';
 
-const MODULES = [kms1Module, kms2Module, kms3Module, kms4Module] as const;
+const MODULES = [kms1Module, kms2Module, kms3Module, kms4Module, kms5Module] as const;
 
 type AnyModule = (typeof MODULES)[number];
 type ModuleOf<K extends ControlId> = Extract<AnyModule, { id: K }>;

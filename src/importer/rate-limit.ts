@@ -28,6 +28,7 @@ export const IAM_QUOTAS = {
  */
 export const KMS_QUOTAS = {
   GetKeyRotationStatus: { perSecond: 1000, burst: 1000 },
+  GetKeyPolicy: { perSecond: 1000, burst: 1000 },
 } as const satisfies Record<string, RateLimit>;
 
 /** Takes one request's token for a key (account, region, operation), waiting as long as needed. */

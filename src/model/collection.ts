@@ -11,6 +11,8 @@ export const COLLECTOR_NAMES = [
   'kms:keys',
   /** GetKeyRotationStatus per key (needs the inventory). */
   'kms:rotation',
+  /** GetKeyPolicy (`default`) per customer managed key (needs the inventory). */
+  'kms:key-policy',
 ] as const;
 export type CollectorName = (typeof COLLECTOR_NAMES)[number];
 

@@ -66,6 +66,12 @@ export type RotationStatus =
   /** GetKeyRotationStatus failed (e.g. AccessDenied): the key is NOT_AVAILABLE for KMS.4. */
   | { kind: 'error'; code: string; message: string };
 
+/** The key policy as GetKeyPolicy returned it (JSON text), or the answer that it cannot be read. */
+export type KeyPolicyRead =
+  | { kind: 'document'; document: string }
+  /** GetKeyPolicy was denied (AccessDenied): the key's policy is unreadable (KMS.5: FAILED). */
+  | { kind: 'unreadable'; code: string; message: string };
+
 export interface KmsKey {
   keyId: string;
   arn: string;
@@ -84,6 +90,8 @@ export interface KmsKey {
   enabled?: boolean;
   /** Only collected for keys in KMS.4's scope; absent otherwise. */
   rotation?: RotationStatus;
+  /** The `default` key policy; only collected for customer managed keys when KMS.5 runs. */
+  keyPolicy?: KeyPolicyRead;
 }
 
 /** Everything KMS.3 and KMS.4 need about one account and region. */

@@ -3,6 +3,7 @@
  * customer managed and inline policies drawn from the exactly-decided policy kinds, and the verdicts a
  * correct scan must reach -- computed from the kinds, never by keywarden's own engine.
  */
+import type { ControlId } from '../catalog/control-ids.js';
 import { POLICY_KINDS } from './policy-kinds.js';
 import { seededRandom } from './random.js';
 import type { SimAccount, SimIdentity, SimKey, SimManagedPolicy } from './state.js';
@@ -11,7 +12,7 @@ import { SimState } from './state.js';
 export type ExpectedStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE';
 
 export interface ExpectedResult {
-  controlId: 'KMS.1' | 'KMS.2' | 'KMS.3' | 'KMS.4';
+  controlId: ControlId;
   accountId: string;
   /** The region whose Security Hub receives the finding (the home region for IAM controls). */
   region: string;
@@ -266,6 +267,9 @@ export function generateOrganization(options: OrganizationOptions = {}): {
         const arn = keyArn(id, region, keyId);
         if (kind.kms3) expect({ controlId: 'KMS.3', region, resourceArn: arn, status: kind.kms3 });
         if (kind.kms4) expect({ controlId: 'KMS.4', region, resourceArn: arn, status: kind.kms4 });
+        // Every customer managed key has KMS's default key policy here, which is not public.
+        if (key.keyManager === 'CUSTOMER')
+          expect({ controlId: 'KMS.5', region, resourceArn: arn, status: 'PASSED' });
       }
     }
   }

@@ -196,6 +196,40 @@ export function getKeyRotationStatus(call: JsonCall): unknown {
   };
 }
 
+/** KMS's default key policy: the account (its IAM policies) may use the key; nobody else. */
+export function defaultKeyPolicy(accountId: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  });
+}
+
+export function getKeyPolicy(call: JsonCall): unknown {
+  const { accountId, key } = findKey(call, 'GetKeyPolicy', false);
+  const check = new ParamCheck('ValidationException');
+  const name = check.string('policyName', call.body['PolicyName'], 1, 128, /^[\w]+$/);
+  check.done();
+  // KMS has one key policy per key, named default.
+  if (name !== undefined && name !== 'default')
+    throw new AwsError('NotFoundException', `No such policy: ${name}`);
+  if (key.policyDenied) {
+    throw new AwsError(
+      'AccessDeniedException',
+      `User: ${call.caller.arn} is not authorized to perform: kms:GetKeyPolicy on resource: ${keyArn(accountId, call.region, key.keyId)} because no resource-based policy allows the kms:GetKeyPolicy action`,
+    );
+  }
+  return { Policy: key.policy ?? defaultKeyPolicy(accountId), PolicyName: 'default' };
+}
+
 export function listAliases(call: JsonCall): unknown {
   const check = new ParamCheck('ValidationException');
   const limit = check.integer('limit', call.body['Limit'], 1, 100) ?? 50;

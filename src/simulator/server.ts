@@ -101,6 +101,7 @@ const QUOTAS: Record<string, { rate: number; burst: number }> = {
   'kms:ListKeys': { rate: 500, burst: 500 },
   'kms:DescribeKey': { rate: 2000, burst: 2000 },
   'kms:GetKeyRotationStatus': { rate: 1000, burst: 1000 },
+  'kms:GetKeyPolicy': { rate: 1000, burst: 1000 },
 };
 
 class Bucket {
@@ -305,6 +306,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return sendJson(res, kmsOrgs.describeKey(jsonCall));
       case 'kms:GetKeyRotationStatus':
         return sendJson(res, kmsOrgs.getKeyRotationStatus(jsonCall));
+      case 'kms:GetKeyPolicy':
+        return sendJson(res, kmsOrgs.getKeyPolicy(jsonCall));
       case 'kms:ListAliases':
         return sendJson(res, kmsOrgs.listAliases(jsonCall));
       case 'organizations:DescribeOrganization':

@@ -49,6 +49,10 @@ export interface SimKey {
   rotationPeriodInDays?: number;
   /** Fault: GetKeyRotationStatus answers AccessDeniedException for this key. */
   rotationDenied?: boolean;
+  /** The `default` key policy (JSON text); absent: KMS's default key policy for the account. */
+  policy?: string;
+  /** Fault: GetKeyPolicy answers AccessDeniedException for this key (the key policy denies the caller). */
+  policyDenied?: boolean;
 }
 
 export type StoredFinding = Record<string, unknown> & { Id: string; UpdatedAt: string };
