@@ -190,15 +190,70 @@ function fromTerraformPlan(plan: Record<string, unknown>, locate: Locate): Extra
   return { kind: 'terraform-plan', policies, problems };
 }
 
-/** The policies in a parsed input. A bare document is reported as the managed policies' control's. */
-export function extractPolicies(value: unknown, locate: Locate): Extracted {
+/**
+ * The policies in a parsed input. A bare document is reported as `bareAs` (default: the managed policies'
+ * control; KMS.1 and KMS.2 decide a document alike).
+ */
+export function extractPolicies(value: unknown, locate: Locate, bareAs: ControlId = MANAGED): Extracted {
   const kind = kindOf(value);
   if (kind === 'cloudformation') return fromCloudFormation(value as Record<string, unknown>, locate);
   if (kind === 'terraform-plan') return fromTerraformPlan(value as Record<string, unknown>, locate);
   const position = locate(value);
   return {
     kind,
-    policies: [{ control: MANAGED, document: value, ...(position ? { position } : {}) }],
+    policies: [{ control: bareAs, document: value, ...(position ? { position } : {}) }],
     problems: [],
   };
+}
+
+const CFN_KEYS = new Set(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']);
+
+/**
+ * The key policies in a parsed input, each tied to `control` (the control whose module checks key
+ * policies): a bare document, the `KeyPolicy` of `AWS::KMS::Key` / `AWS::KMS::ReplicaKey` in a
+ * CloudFormation template, the `policy` of `aws_kms_key` / `aws_kms_replica_key` in a Terraform plan.
+ */
+export function extractKeyPolicies(value: unknown, locate: Locate, control: ControlId): Extracted {
+  const kind = kindOf(value);
+  const policies: FoundPolicy[] = [];
+  const problems: InputProblem[] = [];
+  if (kind === 'cloudformation') {
+    for (const [logicalId, resource] of Object.entries(
+      (value as Record<string, unknown>)['Resources'] as object,
+    )) {
+      if (!isObject(resource) || !CFN_KEYS.has(String(resource['Type']))) continue;
+      const properties = resource['Properties'];
+      const document = isObject(properties) ? properties['KeyPolicy'] : undefined;
+      const position = locate(document) ?? locate(resource);
+      const where = position ? { position } : {};
+      // Without KeyPolicy, KMS gives the key its default policy (the account only): nothing public.
+      if (document === undefined || document === null) continue;
+      policies.push({ name: `${logicalId}.KeyPolicy`, control, document, ...where });
+    }
+    return { kind, policies, problems };
+  }
+  if (kind === 'terraform-plan') {
+    const changes = (value as Record<string, unknown>)['resource_changes'];
+    if (!Array.isArray(changes)) {
+      problems.push({
+        message: 'resource_changes: missing; give the JSON of a plan (terraform show -json PLAN)',
+      });
+      return { kind, policies, problems };
+    }
+    changes.forEach((change, index) => {
+      if (!isObject(change) || change['mode'] === 'data' || !isObject(change['change'])) return;
+      if (change['type'] !== 'aws_kms_key' && change['type'] !== 'aws_kms_replica_key') return;
+      const address =
+        typeof change['address'] === 'string' ? change['address'] : `resource_changes[${index}]`;
+      const { after, after_unknown: afterUnknown } = change['change'];
+      if (after === null || after === undefined) return;
+      const document = planned(after, afterUnknown, 'policy', address);
+      if (document === undefined || document === null || document === '') return;
+      const position = locate(after) ?? locate(change);
+      policies.push({ name: address, control, document, ...(position ? { position } : {}) });
+    });
+    return { kind, policies, problems };
+  }
+  const position = locate(value);
+  return { kind, policies: [{ control, document: value, ...(position ? { position } : {}) }], problems };
 }
