@@ -20,7 +20,7 @@ describe('the shipped catalog', () => {
     expect(catalog.controls.map((c) => [c.id, c.severity, c.scope, c.configRule])).toEqual([
       ['KMS.1', 'MEDIUM', 'global', 'iam-customer-policy-blocked-kms-actions'],
       ['KMS.2', 'MEDIUM', 'global', 'iam-inline-policy-blocked-kms-actions'],
-      ['KMS.3', 'CRITICAL', 'regional', 'kms-cmk-not-scheduled-for-deletion'],
+      ['KMS.3', 'CRITICAL', 'regional', 'kms-cmk-not-scheduled-for-deletion-2'],
       ['KMS.4', 'MEDIUM', 'regional', 'cmk-backing-key-rotation-enabled'],
       ['KMS.5', 'CRITICAL', 'regional', 'kms-key-policy-no-public-access'],
     ]);
@@ -93,13 +93,17 @@ describe('the shipped catalog', () => {
       'NIST.800-53.r5 SC-12',
       'NIST.800-53.r5 SC-12(2)',
     ]);
+    // As AWS lists them now (SEMANTICS.md): CIS v5.0.0 / v3.0.0 3.6 and PCI DSS v4.0.1 3.7.4 added.
     expect(catalog.get('KMS.4').relatedRequirements).toEqual([
-      'PCI DSS v3.2.1/3.6.4',
-      'CIS AWS Foundations Benchmark v1.2.0/2.8',
+      'CIS AWS Foundations Benchmark v5.0.0/3.6',
+      'CIS AWS Foundations Benchmark v3.0.0/3.6',
       'CIS AWS Foundations Benchmark v1.4.0/3.8',
+      'CIS AWS Foundations Benchmark v1.2.0/2.8',
       'NIST.800-53.r5 SC-12',
       'NIST.800-53.r5 SC-12(2)',
       'NIST.800-53.r5 SC-28(3)',
+      'PCI DSS v3.2.1/3.6.4',
+      'PCI DSS v4.0.1/3.7.4',
     ]);
   });
 
@@ -107,13 +111,16 @@ describe('the shipped catalog', () => {
     expect(catalog.get('KMS.1').categories).toEqual(['Protect > Secure access management']);
     expect(catalog.get('KMS.2').categories).toEqual(['Protect > Secure access management']);
     expect(catalog.get('KMS.3').categories).toEqual(['Protect > Data protection > Data deletion protection']);
-    expect(catalog.get('KMS.4').categories).toEqual([]);
+    expect(catalog.get('KMS.4').categories).toEqual([
+      'Protect > Data Protection > Encryption of data-at-rest',
+    ]);
     expect(catalog.get('KMS.2').resourceTypes).toEqual([
       'AWS::IAM::Group',
       'AWS::IAM::Role',
       'AWS::IAM::User',
     ]);
-    expect(catalog.get('KMS.3').scheduleType).toBe('PERIODIC');
+    expect(catalog.get('KMS.3').scheduleType).toBe('CHANGE_TRIGGERED');
+    expect(catalog.get('KMS.4').scheduleType).toBe('PERIODIC');
     expect(catalog.get('KMS.1').parameters.map((p) => [p.name, p.default])).toEqual([
       ['blockedActionsPatterns', ['kms:ReEncryptFrom', 'kms:Decrypt']],
       ['excludePermissionBoundaryPolicy', true],

@@ -33,7 +33,7 @@ describe('a catalog at an explicit path', () => {
     writeFileSync(path, shipped.replace('scheduleType: PERIODIC', 'scheduleType: HOURLY'));
     expect(() => loadCatalog(path)).toThrow(CatalogError);
     expect(() => loadCatalog(path)).toThrow(
-      `${path}: controls[2] (KMS.3).scheduleType: must be one of PERIODIC, CHANGE_TRIGGERED`,
+      `${path}: controls[3] (KMS.4).scheduleType: must be one of PERIODIC, CHANGE_TRIGGERED`,
     );
   });
 
