@@ -6,27 +6,27 @@ import { ApiCallCounter, createAwsContext } from './aws/index.js';
 import type { AwsContext } from './aws/index.js';
 import { loadCatalog, partitionOfRegion } from './catalog/index.js';
 import type { LoadedConfig } from './config/index.js';
-import { configurePolicyEvaluator } from './evaluate/policy-pool.js';
+import { usePolicyWorkers } from './evaluate/policy-pool.js';
 import type { AsffFinding } from './findings/index.js';
 import type { RateLimiter } from './importer/rate-limit.js';
 import type { UnitExecutor } from './scan/executor.js';
 import type { ScanResult, ScanSettings } from './scan/runner.js';
 import { failedScan, runScan } from './scan/runner.js';
-import type { ConfiguredScope } from './scan/scope.js';
-import { outsideScope, resolveScope, ScopeError } from './scan/scope.js';
+import type { ConfiguredScope, ResolvedScope } from './scan/scope.js';
+import { resolveDryRun, resolveScope, ScopeError } from './scan/scope.js';
 import type { ProgressEvent } from './scan/types.js';
-import type { ScanScope } from './store/types.js';
+import type { ScanScope } from './model/scope.js';
 
-/** What the configuration lets a scan cover. */
+/** What the configuration lets a scan cover, and its dry-run default. */
 export function configuredScope(loaded: LoadedConfig): ConfiguredScope {
   const { accounts, regions } = loaded.config;
-  return { accounts, regions, controls: loaded.enabledControls };
+  return { accounts, regions, controls: loaded.enabledControls, dryRun: loaded.config.import.dryRun };
 }
 
-/** Why a requested scope is refused (it names something outside the configured scope), or undefined. */
-export function checkScope(loaded: LoadedConfig, scope: ScanScope): ScopeError | undefined {
-  const outside = outsideScope(configuredScope(loaded), scope);
-  return outside === undefined ? undefined : new ScopeError(outside);
+/** The configuration's resolver of requested scopes (throws a ScopeError naming what lies outside). */
+export function scopeResolver(loaded: LoadedConfig): (scope: ScanScope) => ResolvedScope {
+  const configured = configuredScope(loaded);
+  return (scope) => resolveScope(configured, scope);
 }
 
 /**
@@ -35,7 +35,7 @@ export function checkScope(loaded: LoadedConfig, scope: ScanScope): ScopeError |
  */
 export function scanSettings(loaded: LoadedConfig, scope: ScanScope = {}): ScanSettings {
   const { config } = loaded;
-  const { accounts, regions, controls } = resolveScope(configuredScope(loaded), scope);
+  const { accounts, regions, controls, dryRun } = resolveScope(configuredScope(loaded), scope);
   return {
     accounts,
     regions,
@@ -44,7 +44,7 @@ export function scanSettings(loaded: LoadedConfig, scope: ScanScope = {}): ScanS
     controls,
     params: loaded.params,
     concurrency: config.concurrency,
-    import: { ...config.import, dryRun: scope.dryRun ?? config.import.dryRun },
+    import: { ...config.import, dryRun },
   };
 }
 
@@ -85,11 +85,10 @@ export async function executeScan(loaded: LoadedConfig, options: ExecuteOptions)
   } catch (error) {
     // A job or request that would widen the scope runs nothing: no role is assumed, nothing is imported.
     if (error instanceof ScopeError)
-      return failedScan(options.scanId, options.scope?.dryRun ?? loaded.config.import.dryRun, error);
+      return failedScan(options.scanId, resolveDryRun(configuredScope(loaded), options.scope ?? {}), error);
     throw error;
   }
-  const { policyWorkers } = loaded.config.concurrency;
-  configurePolicyEvaluator(policyWorkers === undefined ? {} : { workers: policyWorkers });
+  usePolicyWorkers(loaded.config.concurrency.policyWorkers);
   const counter = new ApiCallCounter();
   const aws = awsContextFor(loaded, options.scanId, counter);
   try {

@@ -12,8 +12,9 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/index.js';
 import type { ServiceMetrics } from '../service/metrics.js';
 import type { ScanControl } from '../service/scan-service.js';
-import type { OutsideScope } from '../scan/scope.js';
-import type { ScanScope, ScanStore } from '../store/types.js';
+import { parseScanScope, ScanScopeSchema } from '../model/scope.js';
+import { ScopeError } from '../scan/scope.js';
+import type { ScanStore } from '../store/types.js';
 import { bearerToken, tokenMatcher } from './auth.js';
 import { errorBody } from './errors.js';
 import {
@@ -32,7 +33,7 @@ import {
   ScheduleResponse,
   ScopeErrorBody,
 } from './responses.js';
-import { ErrorBody, FindingsQuery, PageQuery, ScanIdParams, StartScanBody } from './schemas.js';
+import { ErrorBody, FindingsQuery, PageQuery, ScanIdParams } from './schemas.js';
 
 export interface ApiOptions {
   service: ScanControl;
@@ -42,9 +43,6 @@ export interface ApiOptions {
   tokens: readonly string[];
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
-  isKnownRegion: (region: string) => boolean;
-  /** Why a requested scope is refused: it names accounts, regions or controls outside the configured scope. */
-  checkScope: (scope: ScanScope) => { message: string; outside: OutsideScope } | undefined;
   /** Next scheduled runs (ISO times), for GET /v1/schedule. */
   schedule: () => { crons: string[]; nextRuns: string[] };
   ready: () => boolean | Promise<boolean>;
@@ -116,8 +114,8 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     '/v1/scans',
     {
       schema: {
-        description: 'Start a scan (202), unless one with the same scope is running (409)',
-        body: StartScanBody,
+        description: 'Start a scan (202), unless one with the same resolved scope is running (409)',
+        body: ScanScopeSchema,
         response: {
           202: { ...ScanAccepted, description: 'the scan started; its URL is in Location' },
           400: {
@@ -129,25 +127,24 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
           ...COMMON_ERRORS,
         },
       },
+      // The scope contract checks the body itself: the same message as for the CLI's flags or a queued job.
+      validatorCompiler: () => (data: unknown) => {
+        try {
+          return { value: parseScanScope(data) };
+        } catch (error) {
+          return { error: error as Error };
+        }
+      },
     },
     async (request, reply) => {
-      const { body } = request;
-      const unknown = body.regions?.filter((r) => !options.isKnownRegion(r)) ?? [];
-      if (unknown.length > 0) {
-        return reply.code(400).send(errorBody(400, `unknown regions: ${unknown.join(', ')}`));
+      let result;
+      try {
+        result = await options.service.start(request.body, 'api');
+      } catch (error) {
+        // A request may only narrow the configured scope.
+        if (!(error instanceof ScopeError)) throw error;
+        return reply.code(400).send(errorBody(400, error.message, { outside: error.outside }));
       }
-      const scope: ScanScope = {
-        ...(body.accounts ? { accounts: body.accounts } : {}),
-        ...(body.regions ? { regions: body.regions } : {}),
-        ...(body.controls ? { controls: body.controls } : {}),
-        ...(body.dryRun !== undefined ? { dryRun: body.dryRun } : {}),
-      };
-      // A request may only narrow the configured scope.
-      const refused = options.checkScope(scope);
-      if (refused !== undefined) {
-        return reply.code(400).send(errorBody(400, refused.message, { outside: refused.outside }));
-      }
-      const result = await options.service.start(scope, 'api');
       if (!result.started) {
         return reply.code(409).send(
           errorBody(409, `a scan with the same scope is running: ${result.runningScanId}`, {

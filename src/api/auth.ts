@@ -22,6 +22,7 @@ export function tokenMatcher(tokens: readonly string[]): (presented: string | un
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearerToken(header: string | undefined): string | undefined {
   // A missing header reads as "undefined", which is no bearer header.
-  const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(String(header));
+  // The scheme name is case-insensitive (RFC 9110, 11.1): `bearer` from a client is the same scheme.
+  const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(String(header));
   return match?.[1];
 }

@@ -1,25 +1,8 @@
 /** Request and response schemas of the API (JSON Schema via TypeBox; the types derive from them). */
 import { type Static, Type } from '@sinclair/typebox';
-import { CONTROL_IDS } from '../model/result.js';
+import { ControlIdSchema } from '../model/scope.js';
 
-export const AccountId = Type.String({ pattern: '^\\d{12}$', description: '12-digit AWS account id' });
-export const ControlIdSchema = Type.Union(
-  CONTROL_IDS.map((id) => Type.Literal(id)),
-  { description: 'Security Hub control id' },
-);
-// Region codes are further checked against the known regions in the route.
-export const Region = Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', maxLength: 32 });
-
-export const StartScanBody = Type.Object(
-  {
-    accounts: Type.Optional(Type.Array(AccountId, { minItems: 1, maxItems: 1000, uniqueItems: true })),
-    regions: Type.Optional(Type.Array(Region, { minItems: 1, maxItems: 50, uniqueItems: true })),
-    controls: Type.Optional(Type.Array(ControlIdSchema, { minItems: 1, maxItems: 4, uniqueItems: true })),
-    dryRun: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-export type StartScanBody = Static<typeof StartScanBody>;
+// The body of POST /v1/scans is the scope contract itself (model/scope.ts).
 
 export const ScanIdParams = Type.Object(
   { id: Type.String({ format: 'uuid', description: 'scan id' }) },

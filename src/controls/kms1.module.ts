@@ -13,18 +13,29 @@ export interface Kms1Params {
   /** The patterns expanded against the known KMS actions, sorted; what the evaluator checks. */
   blockedActions: string[];
   excludePermissionBoundaryPolicy: boolean;
+  /**
+   * AWS's literal exemption: skip a boundary policy even when it is also attached as a permissions policy
+   * (where it really grants). Off by default: only boundary-only policies are skipped (issue 16).
+   */
+  exemptBoundaryPoliciesEvenIfAttached: boolean;
 }
 
-const PARAMETERS = ['blockedActionsPatterns', 'excludePermissionBoundaryPolicy'] as const;
+const PARAMETERS = [
+  'blockedActionsPatterns',
+  'excludePermissionBoundaryPolicy',
+  'exemptBoundaryPoliciesEvenIfAttached',
+] as const;
 
 export function resolveKms1Params(input: unknown, env: ParamEnvironment): ParamResult<Kms1Params> {
   const reader = new Reader('KMS.1', input, PARAMETERS);
   const { patterns, actions } = reader.blockedActions(env);
   const excludePermissionBoundaryPolicy = reader.boolean('excludePermissionBoundaryPolicy', true);
+  const exemptBoundaryPoliciesEvenIfAttached = reader.boolean('exemptBoundaryPoliciesEvenIfAttached', false);
   return reader.result({
     blockedActionsPatterns: patterns,
     blockedActions: actions,
     excludePermissionBoundaryPolicy,
+    exemptBoundaryPoliciesEvenIfAttached,
   });
 }
 

@@ -26,10 +26,40 @@ function isCustomerManaged(policy: ManagedPolicy): boolean {
   return policy.arn.split(':')[4] !== 'aws';
 }
 
-/** Whether KMS.1 evaluates the policy at all (before looking at its document). */
+/**
+ * Used as a permissions boundary and also attached as a permissions policy: it really grants, yet AWS's
+ * native control skips it under excludePermissionBoundaryPolicy (issue 16).
+ */
+function isBoundaryAndAttached(policy: ManagedPolicy): boolean {
+  return policy.permissionsBoundaryUsageCount > 0 && policy.attachmentCount > 0;
+}
+
+/**
+ * Whether KMS.1 evaluates the policy at all (before looking at its document). A boundary alone grants
+ * nothing, so only a policy used as a boundary and attached nowhere is exempt, unless the parameters ask
+ * for AWS's literal behaviour.
+ */
 export function isInKms1Scope(policy: ManagedPolicy, params: Kms1Params): boolean {
   if (!isCustomerManaged(policy)) return false;
-  return !(params.excludePermissionBoundaryPolicy && policy.permissionsBoundaryUsageCount > 0);
+  if (!params.excludePermissionBoundaryPolicy || policy.permissionsBoundaryUsageCount === 0) return true;
+  return policy.attachmentCount > 0 && !params.exemptBoundaryPoliciesEvenIfAttached;
+}
+
+/** What the finding adds when AWS's own control would have skipped the policy. */
+function awsSkipNote(policy: ManagedPolicy, params: Kms1Params): { sentence: string; evidence: object } {
+  if (!params.excludePermissionBoundaryPolicy || !isBoundaryAndAttached(policy))
+    return { sentence: '', evidence: {} };
+  return {
+    sentence:
+      `The policy is used as a permissions boundary (${policy.permissionsBoundaryUsageCount}) and attached as a` +
+      ` permissions policy (${policy.attachmentCount}); AWS's native KMS.1 skips it under` +
+      ' excludePermissionBoundaryPolicy, keywarden evaluates it because the attachments grant. ',
+    evidence: {
+      skippedByAwsNativeControl: true,
+      permissionsBoundaryUsageCount: policy.permissionsBoundaryUsageCount,
+      attachmentCount: policy.attachmentCount,
+    },
+  };
 }
 
 /** The default version: the one flagged default, else the one named by DefaultVersionId. */
@@ -55,20 +85,27 @@ function evaluatePolicy(
     region: context.region,
     partition: snapshot.partition,
   };
+  const note = awsSkipNote(policy, params);
   const version = defaultVersionOf(policy);
   if (version === undefined) {
     return {
       ...base,
       status: 'NOT_AVAILABLE',
       reasonCode: 'DEFAULT_VERSION_MISSING',
-      reason: `The document of the policy's default version${policy.defaultVersionId === undefined ? '' : ` (${policy.defaultVersionId})`} was not collected, so it cannot be evaluated.`,
-      evidence: { defaultVersionId: policy.defaultVersionId ?? null, blockedActions: params.blockedActions },
+      reason: `${note.sentence}The document of the policy's default version${policy.defaultVersionId === undefined ? '' : ` (${policy.defaultVersionId})`} was not collected, so it cannot be evaluated.`,
+      evidence: {
+        ...note.evidence,
+        defaultVersionId: policy.defaultVersionId ?? null,
+        blockedActions: params.blockedActions,
+      },
     };
   }
   const analysis =
     context.analyses?.(version.document, params.blockedActions, snapshot.partition) ??
     analyzePolicy(version.document, params.blockedActions, { partition: snapshot.partition });
+  // The note first: long evidence and reasons are truncated at their end in the finding.
   const evidence = {
+    ...note.evidence,
     policyVersionId: version.versionId,
     blockedActions: params.blockedActions,
     ...policyEvidence(analysis),
@@ -78,7 +115,7 @@ function evaluatePolicy(
       ...base,
       status: errorStatus(analysis.error),
       reasonCode: errorReasonCode(analysis.error),
-      reason: `The default version ${version.versionId} could not be analysed: ${errorClause(analysis.error)}.`,
+      reason: `${note.sentence}The default version ${version.versionId} could not be analysed: ${errorClause(analysis.error)}.`,
       evidence,
     };
   }
@@ -87,7 +124,7 @@ function evaluatePolicy(
       ...base,
       status: 'FAILED',
       reasonCode: REASON_ALLOWED_ON_ALL_KEYS,
-      reason: `${capitalize(failedClause(analysis.actions))} (default version ${version.versionId}).${ambiguitySentence(analysis)}`,
+      reason: `${note.sentence}${capitalize(failedClause(analysis.actions))} (default version ${version.versionId}).${ambiguitySentence(analysis)}`,
       evidence,
     };
   }
@@ -95,7 +132,7 @@ function evaluatePolicy(
     ...base,
     status: 'PASSED',
     reasonCode: REASON_NOT_ON_ALL_KEYS,
-    reason: `In default version ${version.versionId}, ${passedClause(analysis.actions)}.${ambiguitySentence(analysis)}`,
+    reason: `${note.sentence}In default version ${version.versionId}, ${passedClause(analysis.actions)}.${ambiguitySentence(analysis)}`,
     evidence,
   };
 }

@@ -6,9 +6,8 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { CONTROL_IDS } from '../catalog/control-ids.js';
+import { ControlIdSchema, parseScanScope, ScanScopeSchema } from '../model/scope.js';
 import type { UnitSettings } from '../scan/executor.js';
-import type { ScanScope } from '../store/types.js';
 
 export const QUEUES = {
   /** One job per scan: plans it, fans its units out and writes its summary. */
@@ -19,7 +18,6 @@ export const QUEUES = {
   schedule: 'schedule',
 } as const;
 
-const ControlIdSchema = Type.Union(CONTROL_IDS.map((id) => Type.Literal(id)));
 const AccountId = Type.String({ pattern: '^[0-9]{12}$' });
 const Region = Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' });
 const ScanId = Type.String({ pattern: '^[0-9a-f-]{36}$' });
@@ -28,14 +26,8 @@ export const ScanJobSchema = Type.Object(
   {
     scanId: ScanId,
     scopeKey: Type.String({ maxLength: 100_000 }),
-    scope: Type.Unsafe<ScanScope>(
-      Type.Object({
-        accounts: Type.Optional(Type.Array(AccountId)),
-        regions: Type.Optional(Type.Array(Region)),
-        controls: Type.Optional(Type.Array(ControlIdSchema)),
-        dryRun: Type.Optional(Type.Boolean()),
-      }),
-    ),
+    // As it was asked for: the worker resolves it against its own configuration.
+    scope: ScanScopeSchema,
   },
   { additionalProperties: false },
 );
@@ -77,4 +69,11 @@ export function parseJob<S extends TSchema>(schema: S, data: unknown, what: stri
   if (Value.Check(schema, data)) return data;
   const first = Value.Errors(schema, data).First();
   throw new Error(`invalid ${what} job data at ${first?.path || '/'}: ${first?.message ?? 'unknown'}`);
+}
+
+/** A scan job's data; a bad scope is refused with the scope contract's message (as the CLI and API do). */
+export function parseScanJob(data: unknown): ScanJob {
+  const scope = typeof data === 'object' && data !== null ? (data as { scope?: unknown }).scope : undefined;
+  if (scope !== undefined) parseScanScope(scope);
+  return parseJob(ScanJobSchema, data, 'scan');
 }

@@ -7,23 +7,27 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log/index.js';
 import { newScanRecord } from '../scan/lifecycle.js';
+import type { ResolvedScope } from '../scan/scope.js';
+import { scopeKey } from '../scan/scope.js';
 import type { ScanControl, StartResult } from '../service/scan-service.js';
-import { scopeKey } from '../service/scan-service.js';
 import type { RedisScanStore } from '../store/redis.js';
-import type { ScanRecord, ScanScope } from '../store/types.js';
+import type { ScanRecord } from '../store/types.js';
 import type { Coordination } from './coordination.js';
 import type { ScanJob } from './jobs.js';
+import type { ScanScope } from '../model/scope.js';
 
 export class DistributedScanService implements ScanControl {
   constructor(
     private readonly store: RedisScanStore,
     private readonly coordination: Coordination,
     private readonly scans: Queue<ScanJob>,
+    /** The configuration's resolver (compose.ts `scopeResolver`); each worker resolves the job again. */
+    private readonly resolve: (scope: ScanScope) => ResolvedScope,
     private readonly logger: Logger,
   ) {}
 
   async start(scope: ScanScope, trigger: ScanRecord['trigger']): Promise<StartResult> {
-    const key = scopeKey(scope);
+    const key = scopeKey(this.resolve(scope));
     const id = randomUUID();
     const holder = await this.coordination.claimScope(key, id);
     if (holder !== undefined) {

@@ -12,6 +12,7 @@ import { loadCatalog } from '../catalog/index.js';
 import { isTransientCode } from '../collect/errors.js';
 import { awsContextFor, executeScan } from '../compose.js';
 import type { LoadedConfig } from '../config/index.js';
+import { usePolicyWorkers } from '../evaluate/policy-pool.js';
 import type { Logger } from '../log/index.js';
 import { findingSink, recordUnit, runScanLifecycle } from '../scan/lifecycle.js';
 import type { ScanSummary, UnitOutcome } from '../scan/types.js';
@@ -22,7 +23,7 @@ import { RedisScanStore } from '../store/redis.js';
 import { BullMqExecutor } from './bullmq-executor.js';
 import { Coordination } from './coordination.js';
 import type { ScanJob, UnitJob } from './jobs.js';
-import { QUEUES, ScanJobSchema, UnitJobSchema, parseJob } from './jobs.js';
+import { QUEUES, UnitJobSchema, parseJob, parseScanJob } from './jobs.js';
 import { RedisRateLimiter } from './rate-limit.js';
 import { connectRedis } from './redis.js';
 import { ScanContexts } from './scan-contexts.js';
@@ -98,6 +99,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const coordination = new Coordination(redis, prefix);
   const limiter = new RedisRateLimiter(redis, prefix);
   const catalog = loadCatalog();
+  // Unit jobs analyse policies here, not in executeScan: size this process's pool from the configuration.
+  usePolicyWorkers(loaded.config.concurrency.policyWorkers);
   const contexts = new ScanContexts((scanId, counter) => awsContextFor(loaded, scanId, counter));
   const unitsQueue = new Queue<UnitJob>(QUEUES.units, { connection: redis, prefix });
   const metrics = new ServiceMetrics();
@@ -154,7 +157,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const processScan = async (job: Job<ScanJob>): Promise<{ state: string }> => {
     let data: ScanJob;
     try {
-      data = parseJob(ScanJobSchema, job.data, 'scan');
+      data = parseScanJob(job.data);
     } catch (error) {
       throw new UnrecoverableError((error as Error).message);
     }

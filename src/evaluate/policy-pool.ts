@@ -96,6 +96,11 @@ export function configurePolicyEvaluator(options: PolicyEvaluatorOptions): void 
   void previous?.close();
 }
 
+/** Sizes the process-wide pool from `concurrency.policyWorkers` (absent: the CPU-based default). */
+export function usePolicyWorkers(workers: number | undefined): void {
+  configurePolicyEvaluator(workers === undefined ? {} : { workers });
+}
+
 /** The process-wide pool, created on first use. */
 export function policyEvaluator(): PolicyEvaluator {
   shared ??= new PolicyEvaluator(sharedOptions);

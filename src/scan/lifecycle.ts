@@ -7,9 +7,10 @@
 import type { AsffFinding } from '../findings/index.js';
 import type { Logger } from '../log/index.js';
 import type { ControlId } from '../model/result.js';
-import type { FindingRecord, ScanRecord, ScanScope, ScanStore } from '../store/types.js';
+import type { FindingRecord, ScanRecord, ScanStore } from '../store/types.js';
 import type { ScanResult } from './runner.js';
 import type { ProgressEvent, ScanState, ScanSummary, UnitOutcome } from './types.js';
+import type { ScanScope } from '../model/scope.js';
 
 /** What /metrics counts of a scan's life (implemented by the service's metrics). */
 export interface ScanMetrics {

@@ -1,10 +1,12 @@
 /**
- * The scope of a scan (pure): the configuration's accounts, regions and controls, narrowed by a request
- * (API body, CLI flags, a queued job). A request can only narrow: naming an account, region or control
- * outside the configured scope is an error that names them, never a wider scan. The API, the CLI, the
- * scheduler and the distributed coordinator all resolve a scope here.
+ * The scope of a scan (pure): the configuration's accounts, regions, controls and dry-run default, narrowed
+ * by a request (API body, CLI flags, a queued job; checked against model/scope.ts first). A request can only
+ * narrow: naming an account, region or control outside the configured scope is an error that names them,
+ * never a wider scan. The API, the CLI, the scheduler and the distributed coordinator all resolve a scope
+ * here, and two requests are the same scan when their resolved scopes have the same key.
  */
 import type { ControlId } from '../model/result.js';
+import type { ScanScope } from '../model/scope.js';
 
 export interface AccountSelection {
   source: 'organizations' | 'list';
@@ -25,20 +27,19 @@ export interface ConfiguredScope {
   regions: RegionSelection;
   /** The enabled controls. */
   controls: readonly ControlId[];
+  /** `import.dryRun`: what a request that does not say gets. */
+  dryRun: boolean;
 }
 
-/** What a request asks for; an absent or empty list means "all that the configuration allows". */
-export interface RequestedScope {
-  accounts?: readonly string[] | undefined;
-  regions?: readonly string[] | undefined;
-  controls?: readonly string[] | undefined;
-}
+/** What a request asks for; an absent list means "all that the configuration allows". */
+export type RequestedScope = ScanScope;
 
 export interface ResolvedScope {
   accounts: AccountSelection;
   /** Always intersected with each account's enabled regions when the scan plans (DescribeRegions). */
   regions: RegionSelection;
   controls: ControlId[];
+  dryRun: boolean;
 }
 
 /** The requested ids the configuration does not allow. */
@@ -88,6 +89,14 @@ export function outsideScope(
   return outside.accounts.length + outside.regions.length + outside.controls.length > 0 ? outside : undefined;
 }
 
+/** Whether a scan imports nothing: the request's say, else the configuration's default. */
+export function resolveDryRun(
+  configured: Pick<ConfiguredScope, 'dryRun'>,
+  requested: RequestedScope,
+): boolean {
+  return requested.dryRun ?? configured.dryRun;
+}
+
 /** The configured scope narrowed by the request; throws a ScopeError naming what lies outside it. */
 export function resolveScope(configured: ConfiguredScope, requested: RequestedScope): ResolvedScope {
   const outside = outsideScope(configured, requested);
@@ -101,5 +110,30 @@ export function resolveScope(configured: ConfiguredScope, requested: RequestedSc
   const controls = requested.controls?.length
     ? configured.controls.filter((c) => requested.controls!.includes(c))
     : [...configured.controls];
-  return { accounts, regions, controls };
+  return { accounts, regions, controls, dryRun: resolveDryRun(configured, requested) };
+}
+
+/**
+ * The identity of a scan for the duplicate check: computed from the resolved scope only, so requests that
+ * spell the same scan differently (order, repeats, a default written out or left to the configuration)
+ * have the same key.
+ */
+export function scopeKey(scope: ResolvedScope): string {
+  const set = (list: readonly string[]) => [...new Set(list)].sort();
+  const { accounts, regions } = scope;
+  return JSON.stringify({
+    accounts: {
+      source: accounts.source,
+      list: accounts.source === 'list' ? set(accounts.list) : [],
+      include: set(accounts.include),
+      exclude: set(accounts.exclude),
+    },
+    regions: {
+      mode: regions.mode,
+      list: regions.mode === 'list' ? set(regions.list) : [],
+      exclude: set(regions.exclude),
+    },
+    controls: set(scope.controls),
+    dryRun: scope.dryRun,
+  });
 }

@@ -7,8 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { LifecycleHooks, ScanMetrics } from '../scan/lifecycle.js';
 import { newScanRecord, runScanLifecycle } from '../scan/lifecycle.js';
+import type { ResolvedScope } from '../scan/scope.js';
+import { scopeKey } from '../scan/scope.js';
 import type { ScanResult } from '../scan/runner.js';
-import type { ScanRecord, ScanScope, ScanStore } from '../store/types.js';
+import type { ScanRecord, ScanStore } from '../store/types.js';
+import type { ScanScope } from '../model/scope.js';
 
 /** The lifecycle's hooks (progress, findings) plus what the scan is. */
 export interface ExecuteRequest extends LifecycleHooks {
@@ -24,7 +27,10 @@ export type StartResult = { started: true; scan: ScanRecord } | { started: false
 
 /** What the API needs of a scan service: in-process (`ScanService`) or distributed (BullMQ). */
 export interface ScanControl {
-  /** Starts a scan unless one with the same scope is running. */
+  /**
+   * Starts a scan unless one with the same resolved scope is running. Throws a ScopeError (nothing
+   * started) when the scope names something outside the configured one.
+   */
   start(scope: ScanScope, trigger: ScanRecord['trigger']): Promise<StartResult>;
   /** Asks a running scan to stop; false when no such scan is running. */
   cancel(id: string): boolean | Promise<boolean>;
@@ -36,30 +42,21 @@ interface RunningScan {
   done: Promise<void>;
 }
 
-/** Identical scopes are the same request whatever the order of their lists. */
-export function scopeKey(scope: ScanScope): string {
-  const sorted = (list?: readonly string[]) => (list === undefined ? null : [...new Set(list)].sort());
-  return JSON.stringify([
-    sorted(scope.accounts),
-    sorted(scope.regions),
-    sorted(scope.controls),
-    scope.dryRun ?? false,
-  ]);
-}
-
 export class ScanService implements ScanControl {
   private readonly running = new Map<string, RunningScan>();
 
   constructor(
     private readonly store: ScanStore,
     private readonly execute: ExecuteScan,
+    /** The configuration's resolver (compose.ts `scopeResolver`). */
+    private readonly resolve: (scope: ScanScope) => ResolvedScope,
     private readonly logger: Logger,
     private readonly metrics?: ScanMetrics,
   ) {}
 
-  /** Starts a scan unless one with the same scope is running. */
+  /** Starts a scan unless one with the same resolved scope is running. */
   async start(scope: ScanScope, trigger: ScanRecord['trigger']): Promise<StartResult> {
-    const key = scopeKey(scope);
+    const key = scopeKey(this.resolve(scope));
     for (const [id, scan] of this.running)
       if (scan.scopeKey === key) return { started: false, runningScanId: id };
     const record = newScanRecord(randomUUID(), scope, trigger);

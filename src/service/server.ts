@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
-import { isKnownRegion, loadCatalog } from '../catalog/index.js';
+import { loadCatalog } from '../catalog/index.js';
 import type { LoadedConfig } from '../config/index.js';
-import { checkScope, executeScan } from '../compose.js';
+import { executeScan, scopeResolver } from '../compose.js';
 import { LocalRateLimiter } from '../importer/rate-limit.js';
 import type { Logger } from '../log/index.js';
 import { Queue } from 'bullmq';
@@ -68,7 +68,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         findingSink: request.findingSink,
         limiter,
       }));
-  const service = new ScanService(store, execute, logger, metrics);
+  const service = new ScanService(store, execute, scopeResolver(loaded), logger, metrics);
   const scheduler = new Scheduler(config.schedule, service, logger);
   scheduler.start();
   let draining = false;
@@ -117,8 +117,6 @@ function serviceApp(
     tokens: loaded.apiTokens,
     rateLimitPerMinute: api.rateLimitPerMinute,
     bodyLimitBytes: api.bodyLimitBytes,
-    isKnownRegion,
-    checkScope: (scope) => checkScope(loaded, scope),
     schedule: () => parts.scheduler.describe(),
     ready: parts.ready,
     logger: parts.logger,
@@ -158,7 +156,13 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
   const metrics = new ServiceMetrics();
   const scansQueue = new Queue<ScanJob>(QUEUES.scans, { connection: redis, prefix });
   const scheduleQueue = new Queue(QUEUES.schedule, { connection: redis, prefix });
-  const service = new DistributedScanService(store, new Coordination(redis, prefix), scansQueue, logger);
+  const service = new DistributedScanService(
+    store,
+    new Coordination(redis, prefix),
+    scansQueue,
+    scopeResolver(loaded),
+    logger,
+  );
   const scheduleConnection = connectRedis(config.executor.redisUrl!, 'keywarden-serve-schedule');
   const scheduler = new DistributedScheduler(
     config.schedule,

@@ -4,12 +4,22 @@
  * correct scan must reach -- computed from the kinds, never by keywarden's own engine.
  */
 import type { ControlId } from '../catalog/control-ids.js';
+import {
+  awsManagedKeyPolicy,
+  defaultKeyPolicy,
+  KEY_CALLS,
+  type KeyCall,
+  LOCKED_KEY_KINDS,
+  lockedKeyPolicy,
+  MEMBER_ROLE_KMS_ACTIONS,
+} from './key-policies.js';
+import { KEY_POLICY_KINDS, type KeyPolicyKind, keyPolicyOfKind } from './key-policy-kinds.js';
 import { POLICY_KINDS } from './policy-kinds.js';
 import { seededRandom } from './random.js';
 import type { SimAccount, SimIdentity, SimKey, SimManagedPolicy } from './state.js';
 import { SimState } from './state.js';
 
-export type ExpectedStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE';
+export type ExpectedStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE' | 'WARNING';
 
 export interface ExpectedResult {
   controlId: ControlId;
@@ -18,6 +28,24 @@ export interface ExpectedResult {
   region: string;
   resourceArn: string;
   status: ExpectedStatus;
+  /**
+   * Where the case is about the reason (issue 16): `KEY_UNREADABLE_BY_AUDIT_ROLE` (KMS.3/KMS.4 WARNING
+   * for a key whose policy refuses the member role) or `KEY_POLICY_UNREADABLE` (KMS.5 FAILED).
+   */
+  reasonCode?: 'KEY_UNREADABLE_BY_AUDIT_ROLE' | 'KEY_POLICY_UNREADABLE';
+  /** The call the key policy refused the member role, e.g. `kms:DescribeKey`. */
+  refusedCall?: string;
+  /** KMS.1: a policy used as a permissions boundary and attached too, which AWS's own control skips. */
+  skippedByAwsNativeControl?: true;
+}
+
+/** A unit the scan must report as failed, with nothing archived and no per-key findings (issue 16). */
+export interface ExpectedUnitError {
+  accountId: string;
+  region: string;
+  controls: ExpectedResult['controlId'][];
+  /** The action the member role's IAM policy lacks. */
+  missingAction: string;
 }
 
 export interface OrganizationOptions {
@@ -31,6 +59,20 @@ export interface OrganizationOptions {
   homeRegion?: string;
   memberRoleName?: string;
   externalId?: string;
+  /**
+   * Give customer managed keys key policies of every KMS.5 kind (key-policy-kinds.ts), cycling; off: AWS's
+   * default key policy. One kind (an unconditional Deny of kms:* to everyone) locks the member role out.
+   */
+  keyPolicyKinds?: boolean;
+  /** Expect KMS.5 verdicts for every customer managed key (default on: KMS.5 is in the catalog). */
+  kms5?: boolean;
+  /**
+   * Add, in every account and region, keys whose policy locks the audit role out, one of each locked kind
+   * (key-policies.ts) in each of two states: pending deletion, and enabled with rotation off (issue 16).
+   */
+  lockedKeys?: boolean;
+  /** The member role of the second account (the first when there is one) lacks kms:DescribeKey. */
+  memberRoleWithoutDescribeKey?: boolean;
 }
 
 export const DEFAULT_MEMBER_ROLE = 'KeywardenMemberRole';
@@ -100,6 +142,71 @@ const KEY_KINDS: {
   { name: 'AWS managed', key: { keyManager: 'AWS', rotationEnabled: true } },
 ];
 
+/**
+ * The member role's calls that a KMS.5 kind refuses, by construction: 'neutralised-by-deny' denies kms:*
+ * (or *) to everyone without a condition; every other kind keeps the account's root statement and
+ * denies no read call ('conditional-deny' only over plain HTTP, which AWS's endpoints are not).
+ */
+const KIND_REFUSES: Partial<Record<KeyPolicyKind, readonly KeyCall[]>> = {
+  'neutralised-by-deny': KEY_CALLS,
+};
+
+/** Key states of the locked keys: what KMS.3 and KMS.4 would decide if the key could be read. */
+const LOCKED_STATES: { name: string; key: Partial<SimKey>; kms3: ExpectedStatus; kms4?: ExpectedStatus }[] = [
+  { name: 'pending deletion', key: { keyState: 'PendingDeletion', pendingWindowDays: 7 }, kms3: 'FAILED' },
+  { name: 'rotation off', key: { rotationEnabled: false }, kms3: 'PASSED', kms4: 'FAILED' },
+];
+
+/** Whether KMS.4 judges the key (SEMANTICS.md): symmetric, AWS_KMS, no custom key store, Enabled. */
+function inKms4Scope(key: SimKey): boolean {
+  return (
+    key.keyManager === 'CUSTOMER' &&
+    key.keySpec === 'SYMMETRIC_DEFAULT' &&
+    key.origin === 'AWS_KMS' &&
+    key.customKeyStoreId === undefined &&
+    key.keyState === 'Enabled'
+  );
+}
+
+/**
+ * What a scan must find for one customer managed key: KMS.3/KMS.4 as the key's kind says, KMS.5 as its
+ * policy's kind says, except where the key policy refuses the member role a call (issue 16): without
+ * DescribeKey the key is a KMS.3 and KMS.4 WARNING (its KMS.4 scope is unknown too), without
+ * GetKeyRotationStatus a KMS.4 WARNING where KMS.4 judges it, without GetKeyPolicy a KMS.5 FAILED.
+ */
+function keyExpectations(
+  key: SimKey,
+  verdicts: { kms3?: ExpectedStatus; kms4?: ExpectedStatus; kms5: ExpectedStatus },
+  refuses: readonly KeyCall[],
+  withKms5: boolean,
+): Omit<ExpectedResult, 'accountId' | 'region' | 'resourceArn'>[] {
+  const unreadable = (call: KeyCall) =>
+    ({ status: 'WARNING', reasonCode: 'KEY_UNREADABLE_BY_AUDIT_ROLE', refusedCall: `kms:${call}` }) as const;
+  const results: Omit<ExpectedResult, 'accountId' | 'region' | 'resourceArn'>[] = [];
+  if (refuses.includes('DescribeKey')) {
+    results.push({ controlId: 'KMS.3', ...unreadable('DescribeKey') });
+    results.push({ controlId: 'KMS.4', ...unreadable('DescribeKey') });
+  } else {
+    if (verdicts.kms3) results.push({ controlId: 'KMS.3', status: verdicts.kms3 });
+    if (refuses.includes('GetKeyRotationStatus') && inKms4Scope(key))
+      results.push({ controlId: 'KMS.4', ...unreadable('GetKeyRotationStatus') });
+    else if (verdicts.kms4) results.push({ controlId: 'KMS.4', status: verdicts.kms4 });
+  }
+  if (withKms5) {
+    results.push(
+      refuses.includes('GetKeyPolicy')
+        ? {
+            controlId: 'KMS.5',
+            status: 'FAILED',
+            reasonCode: 'KEY_POLICY_UNREADABLE',
+            refusedCall: 'kms:GetKeyPolicy',
+          }
+        : { controlId: 'KMS.5', status: verdicts.kms5 },
+    );
+  }
+  return results;
+}
+
 export function keyArn(accountId: string, region: string, keyId: string): string {
   return `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
 }
@@ -107,8 +214,15 @@ export function keyArn(accountId: string, region: string, keyId: string): string
 export function generateOrganization(options: OrganizationOptions = {}): {
   state: SimState;
   expected: ExpectedResult[];
+  expectedUnitErrors: ExpectedUnitError[];
 } {
   const random = seededRandom(options.seed ?? 1);
+  // Streams of their own, so the opt-in features leave every other generated id as it was.
+  const policyRandom = seededRandom((options.seed ?? 1) * 7919 + 1);
+  const lockedRandom = seededRandom((options.seed ?? 1) * 7919 + 2);
+  const lockedHex = (n: number): string =>
+    Array.from({ length: n }, () => Math.floor(lockedRandom() * 16).toString(16)).join('');
+  let customerKeys = 0;
   const hex = (n: number): string =>
     Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
   const accountsCount = options.accounts ?? 4;
@@ -125,6 +239,8 @@ export function generateOrganization(options: OrganizationOptions = {}): {
   const state = new SimState();
   state.regions = [...regions];
   const expected: ExpectedResult[] = [];
+  const expectedUnitErrors: ExpectedUnitError[] = [];
+  const withoutDescribeKey = options.memberRoleWithoutDescribeKey ? Math.min(1, accountsCount - 1) : -1;
   const base = 100_000_000_000 + Math.floor(random() * 800_000_000_000);
 
   for (let a = 0; a < accountsCount; a++) {
@@ -144,6 +260,9 @@ export function generateOrganization(options: OrganizationOptions = {}): {
     account.roles.set(roleName, {
       trustPolicy: memberTrustPolicy(state.managementAccountId, externalId),
       maxSessionDuration: 3600,
+      ...(a === withoutDescribeKey && {
+        kmsActions: MEMBER_ROLE_KMS_ACTIONS.filter((action) => action !== 'kms:DescribeKey'),
+      }),
     });
     if (a === 0) {
       account.roles.set(HUB_ROLE, {
@@ -164,6 +283,19 @@ export function generateOrganization(options: OrganizationOptions = {}): {
     const expect = (result: Omit<ExpectedResult, 'accountId'>) => {
       if (!suspended) expected.push({ ...result, accountId: id });
     };
+    // A role without kms:DescribeKey: one unit error per region, no per-key findings (issue 16).
+    const expectKey = (result: Omit<ExpectedResult, 'accountId'>) => {
+      if (a !== withoutDescribeKey) expect(result);
+    };
+    if (a === withoutDescribeKey && !suspended) {
+      for (const region of regions)
+        expectedUnitErrors.push({
+          accountId: id,
+          region,
+          controls: ['KMS.3', 'KMS.4', ...((options.kms5 ?? true) ? (['KMS.5'] as const) : [])],
+          missingAction: 'kms:DescribeKey',
+        });
+    }
 
     // Customer managed policies: the default version decides; an older version says the opposite.
     for (let p = 0; p < policiesPerAccount; p++) {
@@ -183,13 +315,15 @@ export function generateOrganization(options: OrganizationOptions = {}): {
         createDate: created.toISOString(),
       };
       account.policies.push(policy);
-      // Used as a permissions boundary: excluded by KMS.1's default parameters.
-      if (!boundary) {
+      // Used only as a permissions boundary: excluded by KMS.1's default parameters. A boundary that is
+      // also attached (p % 3 > 0) grants, so it is evaluated (issue 16).
+      if (!boundary || policy.attachmentCount > 0) {
         expect({
           controlId: 'KMS.1',
           region: homeRegion,
           resourceArn: `arn:aws:iam::${id}:policy/${policy.name}`,
           status: kind.verdict,
+          ...(boundary && { skippedByAwsNativeControl: true as const }),
         });
       }
     }
@@ -265,13 +399,62 @@ export function generateOrganization(options: OrganizationOptions = {}): {
         }
         keys.push(key);
         const arn = keyArn(id, region, keyId);
-        if (kind.kms3) expect({ controlId: 'KMS.3', region, resourceArn: arn, status: kind.kms3 });
-        if (kind.kms4) expect({ controlId: 'KMS.4', region, resourceArn: arn, status: kind.kms4 });
-        // Every customer managed key has KMS's default key policy here, which is not public.
-        if (key.keyManager === 'CUSTOMER')
-          expect({ controlId: 'KMS.5', region, resourceArn: arn, status: 'PASSED' });
+        if (key.keyManager === 'AWS') {
+          key.policy = { ...awsManagedKeyPolicy(id, region) };
+          continue;
+        }
+        let kms5: ExpectedStatus = 'PASSED';
+        let refuses: readonly KeyCall[] = [];
+        if (options.keyPolicyKinds) {
+          const policyKind = KEY_POLICY_KINDS[customerKeys++ % KEY_POLICY_KINDS.length]!;
+          const generated = keyPolicyOfKind(policyKind, policyRandom, { accountId: id });
+          key.policy = { ...generated.document };
+          kms5 = generated.expected;
+          refuses = KIND_REFUSES[policyKind] ?? [];
+        } else {
+          key.policy = { ...defaultKeyPolicy(id) };
+        }
+        const verdicts = {
+          ...(kind.kms3 && { kms3: kind.kms3 }),
+          ...(kind.kms4 && { kms4: kind.kms4 }),
+          kms5,
+        };
+        for (const result of keyExpectations(key, verdicts, refuses, options.kms5 ?? true))
+          expectKey({ ...result, region, resourceArn: arn });
+      }
+      if (!options.lockedKeys) continue;
+      // Keys that lock the audit role out, each kind in each state (issue 16).
+      for (const lockedKind of LOCKED_KEY_KINDS) {
+        for (const lockedState of LOCKED_STATES) {
+          const locked = lockedKeyPolicy(lockedKind, lockedRandom, id);
+          const keyId = `${lockedHex(8)}-${lockedHex(4)}-${lockedHex(4)}-${lockedHex(4)}-${lockedHex(12)}`;
+          const key: SimKey = {
+            keyId,
+            keyManager: 'CUSTOMER',
+            keyState: 'Enabled',
+            keySpec: 'SYMMETRIC_DEFAULT',
+            keyUsage: 'ENCRYPT_DECRYPT',
+            origin: 'AWS_KMS',
+            description: `locked ${lockedKind}, ${lockedState.name}`,
+            creationDate: created,
+            multiRegion: false,
+            rotationEnabled: false,
+            ...lockedState.key,
+            policy: { ...locked.document },
+          };
+          if (key.keyState === 'PendingDeletion')
+            key.deletionDate = new Date(now + key.pendingWindowDays! * 86_400_000);
+          keys.push(key);
+          const verdicts = {
+            kms3: lockedState.kms3,
+            ...(lockedState.kms4 && { kms4: lockedState.kms4 }),
+            kms5: locked.kms5WhenReadable,
+          };
+          for (const result of keyExpectations(key, verdicts, locked.refuses, options.kms5 ?? true))
+            expectKey({ ...result, region, resourceArn: keyArn(id, region, keyId) });
+        }
       }
     }
   }
-  return { state, expected };
+  return { state, expected, expectedUnitErrors };
 }

@@ -1,7 +1,7 @@
 /** The AWS-compatible simulator (tests, demo, benchmarks). Production code never imports it. */
 export type { RunningSimulator, SimulatorFaults, SimulatorOptions } from './server.js';
 export { DEFAULT_HUB_CREDENTIALS, startSimulator } from './server.js';
-export type { ExpectedResult, OrganizationOptions } from './generate.js';
+export type { ExpectedResult, ExpectedUnitError, OrganizationOptions } from './generate.js';
 export {
   DEFAULT_EXTERNAL_ID,
   DEFAULT_MEMBER_ROLE,

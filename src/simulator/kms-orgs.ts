@@ -1,6 +1,13 @@
 /** KMS and Organizations (JSON 1.1). */
 import { keyArn } from './generate.js';
-import { ParamCheck } from './params.js';
+import { actionMatches, authorizeKeyRequest } from './key-policy-auth.js';
+import {
+  awsManagedKeyPolicy,
+  defaultKeyPolicy,
+  type KeyCall,
+  MEMBER_ROLE_KMS_ACTIONS,
+} from './key-policies.js';
+import { jsonObject, ParamCheck } from './params.js';
 import { AwsError } from './protocol.js';
 import type { SimKey, SimSession, SimState } from './state.js';
 
@@ -99,7 +106,69 @@ function findKey(call: JsonCall, operation: string, allowAlias: boolean): KeyRef
   return { accountId, region, key };
 }
 
+/** The key's policy: its own, else the default AWS gives its kind of key. */
+function keyPolicyOf(accountId: string, region: string, key: SimKey): Record<string, unknown> {
+  if (key.policy !== undefined) return key.policy;
+  return key.keyManager === 'AWS'
+    ? { ...awsManagedKeyPolicy(accountId, region) }
+    : { ...defaultKeyPolicy(accountId) };
+}
+
+/** Who the caller is to a policy: its session ARN, and the role ARN behind an assumed-role session. */
+function principalOf(caller: SimSession): { callerArn: string; principalArn: string; role?: string } {
+  const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(caller.arn);
+  if (session === null) return { callerArn: caller.arn, principalArn: caller.arn };
+  return {
+    callerArn: caller.arn,
+    principalArn: `arn:aws:iam::${session[1]!}:role/${session[2]!}`,
+    role: session[2]!,
+  };
+}
+
+/**
+ * Whether the caller's identity-based policies allow the action. Only roles are modelled (the member
+ * role by default); the hub's own user is treated as allowed, as an administrator would be.
+ */
+function iamAllows(call: JsonCall, action: string): boolean {
+  const { role } = principalOf(call.caller);
+  const simRole = role === undefined ? undefined : call.state.account(call.caller.accountId)?.roles.get(role);
+  if (simRole === undefined) return true;
+  const patterns = simRole.kmsActions ?? MEMBER_ROLE_KMS_ACTIONS;
+  return patterns.some((pattern) => actionMatches(pattern, action));
+}
+
+/** An action that only IAM governs (ListKeys, ListAliases): refused when the caller's IAM policy lacks it. */
+function requireIam(call: JsonCall, operation: string): void {
+  if (iamAllows(call, `kms:${operation}`)) return;
+  throw new AwsError(
+    'AccessDeniedException',
+    `User: ${call.caller.arn} is not authorized to perform: kms:${operation} on resource: * because no identity-based policy allows the kms:${operation} action`,
+  );
+}
+
+/** The key policy's say on one call to one key (issue 16), with the caller's IAM side. */
+function decide(call: JsonCall, ref: KeyRef, operation: string, policy: unknown) {
+  const { callerArn, principalArn } = principalOf(call.caller);
+  const action = `kms:${operation}`;
+  return authorizeKeyRequest(policy, {
+    action,
+    keyArn: keyArn(ref.accountId, ref.region, ref.key.keyId),
+    callerArn,
+    principalArn,
+    callerAccount: call.caller.accountId,
+    iamAllows: iamAllows(call, action),
+    context: { 'aws:PrincipalOrgID': call.state.organizationId },
+  });
+}
+
+/** Refuses the call with AccessDeniedException, as AWS words it, unless the key policy allows it. */
+function authorize(call: JsonCall, ref: KeyRef, operation: KeyCall | 'PutKeyPolicy'): void {
+  const decision = decide(call, ref, operation, keyPolicyOf(ref.accountId, ref.region, ref.key));
+  if (!decision.allowed) throw new AwsError('AccessDeniedException', decision.message);
+}
+
 export function listKeys(call: JsonCall): unknown {
+  requireIam(call, 'ListKeys');
   const keys = call.state.keys(call.caller.accountId, call.region);
   if (call.quirks?.has('repeat-page-token')) {
     return { Keys: keys.slice(0, 1).map((k) => ({ KeyId: k.keyId })), Truncated: true, NextMarker: 'again' };
@@ -123,7 +192,9 @@ export function listKeys(call: JsonCall): unknown {
 }
 
 export function describeKey(call: JsonCall): unknown {
-  const { key } = findKey(call, 'DescribeKey', true);
+  const ref = findKey(call, 'DescribeKey', true);
+  authorize(call, ref, 'DescribeKey');
+  const { key } = ref;
   if (call.quirks?.has('missing-fields')) {
     // Only what DescribeKey must return: the key id (and the state, so the key can still be judged).
     return { KeyMetadata: { KeyId: key.keyId, KeyState: key.keyState } };
@@ -165,7 +236,9 @@ export function describeKey(call: JsonCall): unknown {
 }
 
 export function getKeyRotationStatus(call: JsonCall): unknown {
-  const { key } = findKey(call, 'GetKeyRotationStatus', false);
+  const ref = findKey(call, 'GetKeyRotationStatus', false);
+  authorize(call, ref, 'GetKeyRotationStatus');
+  const { key } = ref;
   if (key.rotationDenied) {
     throw new AwsError(
       'AccessDeniedException',
@@ -196,41 +269,8 @@ export function getKeyRotationStatus(call: JsonCall): unknown {
   };
 }
 
-/** KMS's default key policy: the account (its IAM policies) may use the key; nobody else. */
-export function defaultKeyPolicy(accountId: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Id: 'key-default-1',
-    Statement: [
-      {
-        Sid: 'Enable IAM User Permissions',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: 'kms:*',
-        Resource: '*',
-      },
-    ],
-  });
-}
-
-export function getKeyPolicy(call: JsonCall): unknown {
-  const { accountId, key } = findKey(call, 'GetKeyPolicy', false);
-  const check = new ParamCheck('ValidationException');
-  const name = check.string('policyName', call.body['PolicyName'], 1, 128, /^[\w]+$/);
-  check.done();
-  // KMS has one key policy per key, named default.
-  if (name !== undefined && name !== 'default')
-    throw new AwsError('NotFoundException', `No such policy: ${name}`);
-  if (key.policyDenied) {
-    throw new AwsError(
-      'AccessDeniedException',
-      `User: ${call.caller.arn} is not authorized to perform: kms:GetKeyPolicy on resource: ${keyArn(accountId, call.region, key.keyId)} because no resource-based policy allows the kms:GetKeyPolicy action`,
-    );
-  }
-  return { Policy: key.policy ?? defaultKeyPolicy(accountId), PolicyName: 'default' };
-}
-
 export function listAliases(call: JsonCall): unknown {
+  requireIam(call, 'ListAliases');
   const check = new ParamCheck('ValidationException');
   const limit = check.integer('limit', call.body['Limit'], 1, 100) ?? 50;
   const marker = check.string('marker', call.body['Marker'], 1, 320, MARKER);
@@ -247,6 +287,76 @@ export function listAliases(call: JsonCall): unknown {
   const result = page(aliases, marker, limit, kmsInvalidMarker);
   return {
     Aliases: result.items,
+    Truncated: result.next !== undefined,
+    ...(result.next ? { NextMarker: result.next } : {}),
+  };
+}
+
+/** GetKeyPolicy: the key id or key ARN (no alias), and the only policy name KMS has, `default`. */
+export function getKeyPolicy(call: JsonCall): unknown {
+  const check = new ParamCheck('ValidationException');
+  const policyName = check.string('policyName', call.body['PolicyName'], 1, 128, /^\w+$/) ?? 'default';
+  check.done();
+  const ref = findKey(call, 'GetKeyPolicy', false);
+  authorize(call, ref, 'GetKeyPolicy');
+  // KMS has one key policy per key; another name is not found (the API reference: "The only valid
+  // name is default").
+  if (policyName !== 'default')
+    throw new AwsError(
+      'NotFoundException',
+      `Key policy ${policyName} is not found for key ${ref.key.keyId}.`,
+    );
+  return {
+    Policy: JSON.stringify(keyPolicyOf(ref.accountId, ref.region, ref.key)),
+    PolicyName: 'default',
+  };
+}
+
+/**
+ * PutKeyPolicy: replaces the key policy. Like KMS, it refuses a policy that would stop the caller from
+ * changing it again, unless BypassPolicyLockoutSafetyCheck is true.
+ */
+export function putKeyPolicy(call: JsonCall): unknown {
+  const check = new ParamCheck('ValidationException');
+  const policyName = check.string('policyName', call.body['PolicyName'], 1, 128, /^\w+$/) ?? 'default';
+  const text = check.string('policy', call.body['Policy'], 1, 131_072, undefined, true);
+  check.done();
+  const bypass = call.body['BypassPolicyLockoutSafetyCheck'] ?? false;
+  if (typeof bypass !== 'boolean')
+    throw new AwsError('SerializationException', 'bypassPolicyLockoutSafetyCheck: expected a boolean');
+  const ref = findKey(call, 'PutKeyPolicy', false);
+  authorize(call, ref, 'PutKeyPolicy');
+  if (policyName !== 'default')
+    throw new AwsError(
+      'NotFoundException',
+      `Key policy ${policyName} is not found for key ${ref.key.keyId}.`,
+    );
+  let document: Record<string, unknown>;
+  try {
+    document = jsonObject(JSON.parse(text!));
+  } catch {
+    throw new AwsError('MalformedPolicyDocumentException', 'The new key policy is not a JSON document.');
+  }
+  if (!bypass && !decide(call, ref, 'PutKeyPolicy', document).allowed)
+    throw new AwsError(
+      'MalformedPolicyDocumentException',
+      'The new key policy will not allow you to update the key policy in the future.',
+    );
+  ref.key.policy = document;
+  return {};
+}
+
+/** ListResourceTags: the key's tags, paginated like the other KMS lists. */
+export function listResourceTags(call: JsonCall): unknown {
+  const check = new ParamCheck('ValidationException');
+  const limit = check.integer('limit', call.body['Limit'], 1, 50) ?? 50;
+  const marker = check.string('marker', call.body['Marker'], 1, 1024, MARKER);
+  check.done();
+  const ref = findKey(call, 'ListResourceTags', false);
+  authorize(call, ref, 'ListResourceTags');
+  const result = page(ref.key.tags ?? [], marker, limit, kmsInvalidMarker);
+  return {
+    Tags: result.items,
     Truncated: result.next !== undefined,
     ...(result.next ? { NextMarker: result.next } : {}),
   };

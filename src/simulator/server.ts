@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExpectedResult, OrganizationOptions } from './generate.js';
+import type { ExpectedResult, ExpectedUnitError, OrganizationOptions } from './generate.js';
 import { generateOrganization, HUB_USER } from './generate.js';
 import * as iamSts from './iam-sts.js';
 import * as kmsOrgs from './kms-orgs.js';
@@ -73,6 +73,8 @@ export interface RunningSimulator {
   port: number;
   state: SimState;
   expected: ExpectedResult[];
+  /** Units a correct scan reports as failed (a member role without kms:DescribeKey). */
+  expectedUnitErrors: ExpectedUnitError[];
   faults: SimulatorFaults;
   hubCredentials: { accessKeyId: string; secretAccessKey: string };
   /** Calls by operation (`kms:ListKeys`), and by `<account>/<region>/<operation>`. */
@@ -102,6 +104,7 @@ const QUOTAS: Record<string, { rate: number; burst: number }> = {
   'kms:DescribeKey': { rate: 2000, burst: 2000 },
   'kms:GetKeyRotationStatus': { rate: 1000, burst: 1000 },
   'kms:GetKeyPolicy': { rate: 1000, burst: 1000 },
+  'kms:ListResourceTags': { rate: 2000, burst: 2000 },
 };
 
 class Bucket {
@@ -137,7 +140,7 @@ function protocolOf(service: string): Protocol {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const { state, expected } = generateOrganization(options.organization);
+  const { state, expected, expectedUnitErrors } = generateOrganization(options.organization);
   const hubCredentials = options.hubCredentials ?? DEFAULT_HUB_CREDENTIALS;
   const management: SimSession = {
     accountId: state.managementAccountId,
@@ -306,10 +309,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return sendJson(res, kmsOrgs.describeKey(jsonCall));
       case 'kms:GetKeyRotationStatus':
         return sendJson(res, kmsOrgs.getKeyRotationStatus(jsonCall));
-      case 'kms:GetKeyPolicy':
-        return sendJson(res, kmsOrgs.getKeyPolicy(jsonCall));
       case 'kms:ListAliases':
         return sendJson(res, kmsOrgs.listAliases(jsonCall));
+      case 'kms:GetKeyPolicy':
+        return sendJson(res, kmsOrgs.getKeyPolicy(jsonCall));
+      case 'kms:PutKeyPolicy':
+        return sendJson(res, kmsOrgs.putKeyPolicy(jsonCall));
+      case 'kms:ListResourceTags':
+        return sendJson(res, kmsOrgs.listResourceTags(jsonCall));
       case 'organizations:DescribeOrganization':
         return sendJson(res, kmsOrgs.describeOrganization(jsonCall));
       case 'organizations:ListAccounts':
@@ -347,6 +354,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     port,
     state,
     expected,
+    expectedUnitErrors,
     faults,
     hubCredentials,
     counters: {

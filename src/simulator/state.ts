@@ -49,10 +49,10 @@ export interface SimKey {
   rotationPeriodInDays?: number;
   /** Fault: GetKeyRotationStatus answers AccessDeniedException for this key. */
   rotationDenied?: boolean;
-  /** The `default` key policy (JSON text); absent: KMS's default key policy for the account. */
-  policy?: string;
-  /** Fault: GetKeyPolicy answers AccessDeniedException for this key (the key policy denies the caller). */
-  policyDenied?: boolean;
+  /** The key policy (GetKeyPolicy; it authorizes the KMS calls). Absent: AWS's default key policy. */
+  policy?: Record<string, unknown>;
+  /** Tags (ListResourceTags). */
+  tags?: { TagKey: string; TagValue: string }[];
 }
 
 export type StoredFinding = Record<string, unknown> & { Id: string; UpdatedAt: string };
@@ -78,6 +78,11 @@ export interface SimRole {
   trustPolicy: Record<string, unknown>;
   /** The role's MaxSessionDuration (AWS's default is 3600). */
   maxSessionDuration: number;
+  /**
+   * The KMS actions (patterns) its identity-based policies allow; what a key policy that delegates to
+   * the account defers to. Absent: those of the member role (MEMBER_ROLE_KMS_ACTIONS).
+   */
+  kmsActions?: string[];
 }
 
 export interface SimSession {

@@ -32,6 +32,25 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_by_filter ON findings (scan_id, control_id, status, seq);
 `;
 
+/**
+ * A retried unit writes its findings again: one row per (scan, finding id), as the Redis store keeps one.
+ * Files written before this rule get the column, keep the last row of each finding, then the index.
+ */
+function migrateFindingIds(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(findings)').all() as { name: string }[];
+  if (!columns.some((column) => column.name === 'finding_id')) {
+    db.transaction(() => {
+      db.exec('ALTER TABLE findings ADD COLUMN finding_id TEXT');
+      db.exec("UPDATE findings SET finding_id = json_extract(record, '$.id')");
+      db.exec(
+        'DELETE FROM findings WHERE EXISTS (SELECT 1 FROM findings later WHERE later.scan_id = findings.scan_id ' +
+          'AND later.finding_id = findings.finding_id AND later.seq > findings.seq)',
+      );
+    })();
+  }
+  db.exec('CREATE UNIQUE INDEX IF NOT EXISTS findings_by_id ON findings (scan_id, finding_id)');
+}
+
 /** Opaque page tokens: the position to continue from, base64url so callers do not build them. */
 const encodeToken = (position: number): string => Buffer.from(String(position)).toString('base64url');
 function decodeToken(token: string | undefined): number | undefined {
@@ -54,6 +73,7 @@ export class SqliteScanStore implements ScanStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    migrateFindingIds(this.db);
     this.seq = (
       this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM scans').get() as { seq: number }
     ).seq;
@@ -97,11 +117,14 @@ export class SqliteScanStore implements ScanStore {
       ).seq;
     }
     const insert = this.db.prepare(
-      'INSERT INTO findings (scan_id, seq, control_id, status, record) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO findings (scan_id, seq, finding_id, control_id, status, record) VALUES (?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (scan_id, finding_id) DO UPDATE SET ' +
+        'control_id = excluded.control_id, status = excluded.status, record = excluded.record',
     );
     const insertAll = this.db.transaction((items: FindingRecord[]) => {
-      for (const finding of items)
-        insert.run(scanId, ++seq!, finding.controlId, finding.status, JSON.stringify(finding));
+      for (const finding of items) {
+        insert.run(scanId, ++seq!, finding.id, finding.controlId, finding.status, JSON.stringify(finding));
+      }
     });
     insertAll(findings);
     this.findingSeq.set(scanId, seq);

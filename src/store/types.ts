@@ -1,17 +1,12 @@
 /** Scan records: what the API serves and what survives a restart. */
 import type { ComplianceStatus, ControlId } from '../model/result.js';
+import type { ScanScope } from '../model/scope.js';
 import type { ScanState, ScanSummary, UnitOutcome } from '../scan/types.js';
-
-export interface ScanScope {
-  accounts?: string[];
-  regions?: string[];
-  controls?: ControlId[];
-  dryRun?: boolean;
-}
 
 export interface ScanRecord {
   id: string;
   trigger: 'api' | 'schedule' | 'cli';
+  /** As it was asked for (absent fields: what the configuration allows). */
   scope: ScanScope;
   state: ScanState;
   createdAt: string;

@@ -40,6 +40,8 @@ describe('bearerToken', () => {
     [`Bearer ${'x'.repeat(512)}`, 'x'.repeat(512)],
     ['Bearer !~', '!~'],
     [`Bearer ${ALPHA}`, ALPHA],
+    ['bearer abc', 'abc'],
+    ['BEARER AbC', 'AbC'],
   ])('reads the token of %j', (header, token) => {
     expect(bearerToken(header)).toBe(token);
   });
@@ -54,6 +56,7 @@ describe('bearerToken', () => {
     ['a trailing newline', 'Bearer abc\n'],
     ['text before the scheme', 'xBearer abc'],
     ['another scheme', 'Basic abc'],
+    ['a longer scheme', 'Bearerx abc'],
     ['no scheme', 'abc'],
     ['over 512 characters', `Bearer ${'x'.repeat(513)}`],
     ['a control character', 'Bearer ab\u007fc'],

@@ -124,6 +124,7 @@ describe('the shipped catalog', () => {
     expect(catalog.get('KMS.1').parameters.map((p) => [p.name, p.default])).toEqual([
       ['blockedActionsPatterns', ['kms:ReEncryptFrom', 'kms:Decrypt']],
       ['excludePermissionBoundaryPolicy', true],
+      ['exemptBoundaryPoliciesEvenIfAttached', false],
     ]);
     expect(
       catalog.get('KMS.2').parameters.find((p) => p.name === 'excludeRoleByManagementAccount')?.default,

@@ -219,7 +219,7 @@ describe('values that do not fit are named', () => {
     [
       'duplicate parameter',
       (doc) => (control(doc, 0).parameters as Json[]).push({ ...parameter(doc, 0, 1) }),
-      'controls[0] (KMS.1).parameters[2] (excludePermissionBoundaryPolicy).name: duplicate parameter name',
+      'controls[0] (KMS.1).parameters[3] (excludePermissionBoundaryPolicy).name: duplicate parameter name',
     ],
     [
       'unknown field',

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONTROL_IDS } from '../../src/model/result.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const config = join(mkdtempSync(join(tmpdir(), 'kw-cli-scope-')), 'keywarden.yaml');
@@ -52,6 +53,15 @@ describe('keywarden scan --accounts/--regions/--controls only narrow the configu
     expect(result.stderr).toContain(
       'keywarden scan: outside the configured scope: accounts 222222222222, 333333333333; ' +
         'regions ap-southeast-2; controls KMS.4 (disabled in the configuration)',
+    );
+  }, 30_000);
+
+  it("exits 2 with the scope contract's message for a malformed scope (no scan starts)", async () => {
+    const result = await cli(['scan', '--config', config, '--accounts', '1234', '--controls', 'KMS.3,KMS.9']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'keywarden scan: invalid scope: accounts: not a 12-digit account id: "1234"; ' +
+        `controls: unknown control (known: ${CONTROL_IDS.join(', ')}): "KMS.9"`,
     );
   }, 30_000);
 });

@@ -256,25 +256,63 @@ describe('KMS.1 scope', () => {
   ];
 
   it.each([
-    [true, ['Attached', 'Unattached', 'Invalid', 'NoVersions']],
-    [false, ['Attached', 'Unattached', 'Boundary', 'BoundaryAndAttached', 'Invalid', 'NoVersions']],
-  ])('excludePermissionBoundaryPolicy=%s', (exclude, expectedNames) => {
-    const kms1 = params({ 'KMS.1': { excludePermissionBoundaryPolicy: exclude } })['KMS.1'];
-    const results = evaluate(policies, kms1);
-    // Exactly one result per in-scope policy, attached or not; AWS managed policies never.
-    expect(results.map((result) => result.resource.name)).toEqual(expectedNames);
-    expect(policies.filter((policy) => isInKms1Scope(policy, kms1)).map((policy) => policy.name)).toEqual(
-      expectedNames,
+    // Default: only a policy used as a boundary and attached nowhere is exempt (issue 16).
+    [true, false, ['Attached', 'Unattached', 'BoundaryAndAttached', 'Invalid', 'NoVersions']],
+    // AWS's literal behaviour: any boundary policy is skipped, attached or not.
+    [true, true, ['Attached', 'Unattached', 'Invalid', 'NoVersions']],
+    [false, false, ['Attached', 'Unattached', 'Boundary', 'BoundaryAndAttached', 'Invalid', 'NoVersions']],
+    [false, true, ['Attached', 'Unattached', 'Boundary', 'BoundaryAndAttached', 'Invalid', 'NoVersions']],
+  ])(
+    'excludePermissionBoundaryPolicy=%s, exemptBoundaryPoliciesEvenIfAttached=%s',
+    (exclude, evenIfAttached, expectedNames) => {
+      const kms1 = params({
+        'KMS.1': {
+          excludePermissionBoundaryPolicy: exclude,
+          exemptBoundaryPoliciesEvenIfAttached: evenIfAttached,
+        },
+      })['KMS.1'];
+      const results = evaluate(policies, kms1);
+      // Exactly one result per in-scope policy, attached or not; AWS managed policies never.
+      expect(results.map((result) => result.resource.name)).toEqual(expectedNames);
+      expect(policies.filter((policy) => isInKms1Scope(policy, kms1)).map((policy) => policy.name)).toEqual(
+        expectedNames,
+      );
+    },
+  );
+
+  it('evaluates a decrypt-everything policy used as a boundary and attached elsewhere, saying AWS skips it', () => {
+    const sneaky = managedPolicy('DecryptAllAndBoundary', ALLOW_DECRYPT_ALL, {
+      permissionsBoundaryUsageCount: 1,
+      attachmentCount: 3,
+    });
+    const [result] = evaluate([sneaky]);
+    expect(result).toMatchObject({ status: 'FAILED', reasonCode: 'KMS_ACTIONS_ALLOWED_ON_ALL_KEYS' });
+    expect(result!.reason).toMatch(
+      /^The policy is used as a permissions boundary \(1\) and attached as a permissions policy \(3\); AWS's native KMS.1 skips it/,
     );
+    expect(result!.reason).toContain('allows kms:Decrypt on every KMS key');
+    expect(result!.evidence).toMatchObject({
+      skippedByAwsNativeControl: true,
+      permissionsBoundaryUsageCount: 1,
+      attachmentCount: 3,
+    });
+  });
+
+  it('says nothing about AWS skipping a policy that is not a boundary', () => {
+    const [result] = evaluate([managedPolicy('Plain', ALLOW_DECRYPT_ALL)]);
+    expect(result!.reason).not.toContain('native');
+    expect(result!.evidence).not.toHaveProperty('skippedByAwsNativeControl');
   });
 
   it('result count equals the number of in-scope policies', () => {
     const many = Array.from({ length: 40 }, (_, index) =>
       managedPolicy(`P${index}`, index % 2 === 0 ? ALLOW_DECRYPT_ALL : ALLOW_ONE_ACCOUNT, {
         permissionsBoundaryUsageCount: index % 7 === 0 ? 1 : 0,
+        attachmentCount: index % 3,
       }),
     );
-    const inScope = many.filter((policy) => policy.permissionsBoundaryUsageCount === 0);
+    // Exempt: boundary and attached nowhere (index divisible by 7 and by 3).
+    const inScope = many.filter((_, index) => !(index % 7 === 0 && index % 3 === 0));
     const results = evaluate(many);
     expect(results).toHaveLength(inScope.length);
     expect(new Set(results.map((result) => result.resource.arn)).size).toBe(inScope.length);

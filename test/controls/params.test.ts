@@ -20,6 +20,7 @@ const DEFAULTS = {
     blockedActionsPatterns: ['kms:ReEncryptFrom', 'kms:Decrypt'],
     blockedActions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
     excludePermissionBoundaryPolicy: true,
+    exemptBoundaryPoliciesEvenIfAttached: false,
   },
   'KMS.2': {
     blockedActionsPatterns: ['kms:ReEncryptFrom', 'kms:Decrypt'],
@@ -129,14 +130,19 @@ describe('boolean parameters', () => {
   ])('%j -> %j', (value, expected) => {
     const kms1 = resolveKms1Params({ excludePermissionBoundaryPolicy: value }, env);
     const kms2 = resolveKms2Params({ excludeRoleByManagementAccount: value }, env);
+    const evenIfAttached = resolveKms1Params({ exemptBoundaryPoliciesEvenIfAttached: value }, env);
     expect(kms1.ok && kms1.params.excludePermissionBoundaryPolicy).toBe(expected);
     expect(kms2.ok && kms2.params.excludeRoleByManagementAccount).toBe(expected);
+    expect(evenIfAttached.ok && evenIfAttached.params.exemptBoundaryPoliciesEvenIfAttached).toBe(expected);
   });
 
   it.each(['yes', 1, [true]])('rejects %j', (value) => {
     const result = resolveKms2Params({ excludeRoleByManagementAccount: value }, env);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]?.message).toContain('must be true or false');
+    const kms1 = resolveKms1Params({ exemptBoundaryPoliciesEvenIfAttached: value }, env);
+    expect(kms1.ok).toBe(false);
+    if (!kms1.ok) expect(kms1.errors[0]?.parameter).toBe('exemptBoundaryPoliciesEvenIfAttached');
   });
 });
 

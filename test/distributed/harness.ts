@@ -13,8 +13,9 @@ import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../src/simulator/index.j
 import { simulatedRegions, trackSimulator } from '../integration/harness.js';
 import type { RunningRedis } from '../helpers/redis.js';
 import { startRedis } from '../helpers/redis.js';
-import type { ScanRecord, ScanScope } from '../../src/store/types.js';
+import type { ScanRecord } from '../../src/store/types.js';
 import { waitFor } from '../helpers/wait.js';
+import type { ScanScope } from '../../src/model/scope.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 

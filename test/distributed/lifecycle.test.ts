@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../../src/distributed/worker.js';
 import { startWorker } from '../../src/distributed/worker.js';
+import { defaultPolicyWorkers, policyEvaluator } from '../../src/evaluate/policy-pool.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { RunningService } from '../../src/service/server.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
@@ -26,6 +27,8 @@ describe('the distributed scan lifecycle', () => {
   let worker: RunningWorker;
   let replica: RunningService;
   let members: string[];
+  // A pool size the CPU-based default is not, so the test shows the configuration was read.
+  const policyWorkers = defaultPolicyWorkers() === 2 ? 3 : 2;
 
   /** One sample of the worker's /metrics as a scraper reads it; undefined when absent. */
   async function sample(series: string): Promise<number | undefined> {
@@ -43,6 +46,7 @@ describe('the distributed scan lifecycle', () => {
     const config = distributedConfig(redis.url, {
       import: { dryRun: true },
       aws: { maxAttempts: 1, retryMode: 'standard', requestTimeoutMs: 5000 },
+      concurrency: { policyWorkers },
     });
     worker = await startWorker({ loaded: loadedConfig(config), logger: silentLogger() });
     replica = await startReplica(config);
@@ -59,6 +63,10 @@ describe('the distributed scan lifecycle', () => {
     await worker?.close(1_000);
     await aws?.stop();
     await redis?.stop();
+  });
+
+  it("sizes the worker's policy pool from concurrency.policyWorkers", () => {
+    expect(policyEvaluator().workers).toBe(policyWorkers);
   });
 
   it('counts a scan whose planner cannot reach Organizations as failed, and the gauge goes back to 0', async () => {

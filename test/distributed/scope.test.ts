@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from './harness.js';
-import { API_TOKEN, startCluster, waitForScan } from './harness.js';
+import { API_TOKEN, startCluster, startReplica, waitForScan } from './harness.js';
 
 describe('scope through BullMQ: one resolver for the API, queued jobs and the schedule', () => {
   let cluster: Cluster;
@@ -35,8 +35,18 @@ describe('scope through BullMQ: one resolver for the API, queued jobs and the sc
 
   it('a queued scan whose scope is wider than the worker’s configuration fails without any AWS call', async () => {
     const calls = cluster.aws.counters.total();
-    // Past the API (as a job queued by an older or differently configured replica would be).
-    const started = await cluster.replica.service.start({ regions: ['eu-west-1'] }, 'api');
+    // This replica refuses it before queueing anything ...
+    await expect(cluster.replica.service.start({ regions: ['eu-west-1'] }, 'api')).rejects.toThrow(
+      'outside the configured scope: regions eu-west-1',
+    );
+    // ... but a differently configured (or older) replica queues it for the same workers.
+    const wider = await startReplica({
+      ...cluster.config,
+      regions: { mode: 'list', list: ['us-east-1', 'eu-west-1'] },
+    });
+    const started = await wider.service
+      .start({ regions: ['eu-west-1'] }, 'api')
+      .finally(() => wider.shutdown());
     if (!started.started) throw new Error('a scan with the same scope is running');
     const record = await waitForScan(cluster.replica, started.scan.id);
     expect(record.state).toBe('failed');

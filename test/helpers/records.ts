@@ -1,5 +1,6 @@
 /** Scan and finding records as the stores keep them, for the store tests. */
-import type { FindingRecord, ScanRecord, ScanScope } from '../../src/store/types.js';
+import type { FindingRecord, ScanRecord } from '../../src/store/types.js';
+import type { ScanScope } from '../../src/model/scope.js';
 
 export const scanRecord = (
   id: string,

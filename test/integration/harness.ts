@@ -2,9 +2,10 @@
 import { executeScan } from '../../src/compose.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { ScanResult } from '../../src/scan/runner.js';
-import type { ScanScope } from '../../src/store/types.js';
+
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.js';
 import { DEFAULT_EXTERNAL_ID, regionsOutside, startSimulator } from '../../src/simulator/index.js';
+import type { ScanScope } from '../../src/model/scope.js';
 
 /** The simulator of the running test file: scans are limited to the regions that hold its data. */
 let current: RunningSimulator | undefined;

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { keyArn } from '../../src/simulator/generate.js';
+import { lockedKeyPolicy } from '../../src/simulator/key-policies.js';
 import { generateKeyPolicies } from '../../src/simulator/key-policy-kinds.js';
 import { scan, startAws, storedFindings } from './harness.js';
 
@@ -39,12 +40,12 @@ function attachKeyPolicies(sim: RunningSimulator): Map<string, Expectation> {
         if (catalog.get('KMS.5').unsupportedRegions.includes(region)) return;
         if (i === keys.length - 1) {
           // The key policy does not let the member role read it: FAILED, never PASSED.
-          key.policyDenied = true;
+          key.policy = { ...lockedKeyPolicy('deny-get-key-policy', () => 0.9, account.id).document };
           wanted.set(arn, { key: arn, status: 'FAILED', reasonCode: 'KEY_POLICY_UNREADABLE' });
           return;
         }
         const policy = policies[i % policies.length]!;
-        key.policy = JSON.stringify(policy.document);
+        key.policy = { ...policy.document };
         wanted.set(arn, {
           key: arn,
           status: policy.expected,

@@ -10,6 +10,7 @@ const configured = (patch: Partial<ConfiguredScope> = {}): ConfiguredScope => ({
   accounts: { source: 'organizations', list: [], include: [A], exclude: [C] },
   regions: { mode: 'list', list: ['us-east-1'], exclude: [] },
   controls: ['KMS.1', 'KMS.2', 'KMS.3'],
+  dryRun: false,
   ...patch,
 });
 
@@ -50,12 +51,14 @@ describe('scan scope: a request can only narrow the configuration', () => {
       accounts: { source: 'organizations', list: [], include: [B], exclude: [C] },
       regions: { mode: 'list', list: ['us-east-2'], exclude: ['eu-west-1'] },
       controls: ['KMS.3'],
+      dryRun: false,
     });
     // Nothing requested: the configuration as it is.
     expect(resolveScope(config, {})).toEqual({
       accounts: config.accounts,
       regions: config.regions,
       controls: config.controls,
+      dryRun: false,
     });
   });
 });

@@ -1,6 +1,6 @@
 /** In-process: an account that fails while the scan is planned is a unit of the scan's record too. */
 import { describe, expect, it } from 'vitest';
-import { executeScan } from '../../src/compose.js';
+import { executeScan, scopeResolver } from '../../src/compose.js';
 import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { ScanService } from '../../src/service/scan-service.js';
@@ -18,7 +18,12 @@ describe('scan records of the in-process service', () => {
       'test',
     );
     const store = new SqliteScanStore(':memory:');
-    const service = new ScanService(store, (request) => executeScan(loaded, request), silentLogger());
+    const service = new ScanService(
+      store,
+      (request) => executeScan(loaded, request),
+      scopeResolver(loaded),
+      silentLogger(),
+    );
     const started = await service.start({}, 'api');
     if (!started.started) throw new Error('not started');
     await service.drain(30_000);

@@ -3,7 +3,7 @@
  * leaves `running` and /metrics counts it once and lets the running-scans gauge go back down.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { executeScan } from '../../src/compose.js';
+import { executeScan, scopeResolver } from '../../src/compose.js';
 import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { ServiceMetrics } from '../../src/service/metrics.js';
@@ -51,7 +51,13 @@ async function serviceOver<S extends SqliteScanStore>(
     'test',
   );
   const metrics = new ServiceMetrics();
-  const service = new ScanService(store, (request) => executeScan(loaded, request), silentLogger(), metrics);
+  const service = new ScanService(
+    store,
+    (request) => executeScan(loaded, request),
+    scopeResolver(loaded),
+    silentLogger(),
+    metrics,
+  );
   return { simulator: aws, store, metrics, service };
 }
 

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
+import type { ScanScope } from '../../src/model/scope.js';
 import type { ExecuteScan } from '../../src/service/scan-service.js';
 import { ScanService } from '../../src/service/scan-service.js';
 import { Scheduler } from '../../src/service/scheduler.js';
 import { summarize } from '../../src/scan/runner.js';
+import { resolveScope } from '../../src/scan/scope.js';
 import { SqliteScanStore } from '../../src/store/sqlite.js';
 import { waitFor } from '../helpers/wait.js';
+
+const resolveAll = (scope: ScanScope) =>
+  resolveScope(
+    {
+      accounts: { source: 'organizations', list: [], include: [], exclude: [] },
+      regions: { mode: 'enabled', list: [], exclude: [] },
+      controls: ['KMS.3'],
+      dryRun: false,
+    },
+    scope,
+  );
 
 /** A scan that finishes when the test says so (the scheduler's behaviour, not AWS, is under test). */
 function controllableScans() {
@@ -27,7 +40,7 @@ describe('scheduler', () => {
   it('starts a scan per tick, never two at once, and shows the next runs', async () => {
     const store = new SqliteScanStore(':memory:');
     const scans = controllableScans();
-    const service = new ScanService(store, scans.execute, silentLogger());
+    const service = new ScanService(store, scans.execute, resolveAll, silentLogger());
     const scheduler = new Scheduler(
       { crons: ['0 3 * * *', '*/15 * * * *'], timezone: 'UTC' },
       service,
@@ -60,7 +73,7 @@ describe('scheduler', () => {
 
   it('refuses an invalid cron expression, naming it', () => {
     const store = new SqliteScanStore(':memory:');
-    const service = new ScanService(store, controllableScans().execute, silentLogger());
+    const service = new ScanService(store, controllableScans().execute, resolveAll, silentLogger());
     const scheduler = new Scheduler({ crons: ['every tuesday'], timezone: 'UTC' }, service, silentLogger());
     expect(() => scheduler.start()).toThrow(/schedule\.crons: invalid cron expression "every tuesday"/);
   });

@@ -119,6 +119,31 @@ export function describeStoreContract(name: string, open: () => Promise<ScanStor
     );
 
     it(
+      'keeps a finding written again (a retried unit) once, as last written, in its first place',
+      withStore(async (store) => {
+        await store.createScan(scanRecord('s'));
+        await store.addFindings('s', [
+          findingRecord(1, 'KMS.3', 'FAILED'),
+          findingRecord(2, 'KMS.3', 'PASSED'),
+        ]);
+        await store.addFindings('s', [
+          findingRecord(1, 'KMS.3', 'PASSED'),
+          findingRecord(3, 'KMS.4', 'FAILED'),
+        ]);
+        expect(await store.listFindings('s', { limit: 10 })).toEqual({
+          items: [
+            findingRecord(1, 'KMS.3', 'PASSED'),
+            findingRecord(2, 'KMS.3', 'PASSED'),
+            findingRecord(3, 'KMS.4', 'FAILED'),
+          ],
+        });
+        expect(
+          (await store.listFindings('s', { limit: 10, status: 'FAILED' })).items.map((f) => f.id),
+        ).toEqual(['f3']);
+      }),
+    );
+
+    it(
       'keeps one outcome per unit, the last written, listed by unit id',
       withStore(async (store) => {
         await store.createScan(scanRecord('s'));

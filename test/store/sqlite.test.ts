@@ -1,4 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +28,40 @@ describe('SQLite scan store (a real file)', () => {
       progress: { done: 4, total: 4 },
     });
     await second.close();
+  });
+
+  it('opens a file written before findings were keyed by id, keeping the last copy of each finding', async () => {
+    const path = file();
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE scans (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, created_at TEXT NOT NULL,
+        state TEXT NOT NULL, record TEXT NOT NULL);
+      CREATE TABLE findings (scan_id TEXT NOT NULL REFERENCES scans(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+        control_id TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (scan_id, seq));
+    `);
+    old
+      .prepare('INSERT INTO scans VALUES (?, 1, ?, ?, ?)')
+      .run('s', '2026-01-01T00:00:00.000Z', 'completed', JSON.stringify(scan('s')));
+    const insert = old.prepare('INSERT INTO findings VALUES (?, ?, ?, ?, ?)');
+    for (const [seq, record] of [
+      [1, finding(1, 'KMS.3', 'FAILED')],
+      [2, finding(2, 'KMS.4', 'PASSED')],
+      [3, finding(1, 'KMS.3', 'PASSED')],
+    ] as const) {
+      insert.run('s', seq, record.controlId, record.status, JSON.stringify(record));
+    }
+    old.close();
+
+    const store = new SqliteScanStore(path);
+    expect(await store.listFindings('s', { limit: 10 })).toEqual({
+      items: [finding(2, 'KMS.4', 'PASSED'), finding(1, 'KMS.3', 'PASSED')],
+    });
+    await store.addFindings('s', [finding(2, 'KMS.4', 'FAILED')]);
+    expect((await store.listFindings('s', { limit: 10, status: 'FAILED' })).items).toEqual([
+      finding(2, 'KMS.4', 'FAILED'),
+    ]);
+    await store.close();
   });
 
   it('lists scans newest first, page by page', async () => {

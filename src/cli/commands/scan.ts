@@ -6,11 +6,11 @@ import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import { isKnownRegion } from '../../catalog/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
-import { checkScope, executeScan } from '../../compose.js';
+import { executeScan, scopeResolver } from '../../compose.js';
 import type { AsffFinding } from '../../findings/index.js';
-import { CONTROL_IDS, type ControlId } from '../../model/result.js';
+import { parseScanScope, type ScanScope, ScopeInputError } from '../../model/scope.js';
+import { ScopeError } from '../../scan/scope.js';
 import type { ScanSummary } from '../../scan/types.js';
 import { formatSummary } from '../report.js';
 
@@ -32,33 +32,20 @@ const csv = (value: string | undefined): string[] | undefined =>
         .map((s) => s.trim())
         .filter((s) => s !== '');
 
-export class UsageError extends Error {}
-
-/** Validates the command-line scope: account ids, known regions, known controls. */
-export function parseScope(options: ScanOptions): {
-  accounts?: string[];
-  regions?: string[];
-  controls?: ControlId[];
-  dryRun?: boolean;
-} {
+/**
+ * The flags as a requested scope, checked by the scope contract (as the API's body and a queued scan job
+ * are): throws a ScopeInputError naming each bad value.
+ */
+export function parseScope(options: ScanOptions): ScanScope {
   const accounts = csv(options.accounts);
-  const bad = accounts?.filter((a) => !/^\d{12}$/.test(a));
-  if (bad?.length) throw new UsageError(`--accounts: not a 12-digit account id: ${bad.join(', ')}`);
   const regions = csv(options.regions);
-  const unknownRegions = regions?.filter((r) => !isKnownRegion(r));
-  if (unknownRegions?.length) throw new UsageError(`--regions: unknown region ${unknownRegions.join(', ')}`);
   const controls = csv(options.controls);
-  const unknownControls = controls?.filter((c) => !(CONTROL_IDS as readonly string[]).includes(c));
-  if (unknownControls?.length)
-    throw new UsageError(
-      `--controls: unknown control ${unknownControls.join(', ')} (known: ${CONTROL_IDS.join(', ')})`,
-    );
-  return {
+  return parseScanScope({
     ...(accounts ? { accounts } : {}),
     ...(regions ? { regions } : {}),
-    ...(controls ? { controls: controls as ControlId[] } : {}),
+    ...(controls ? { controls } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
-  };
+  });
 }
 
 export function exitCodeOf(summary: ScanSummary): number {
@@ -81,21 +68,20 @@ export function registerScanCommand(program: Command): void {
     .action(async (options: ScanOptions) => {
       let scope;
       let loaded;
+      let dryRun;
       try {
         scope = parseScope(options);
         loaded = loadConfig({ ...(options.config ? { file: options.config } : {}) });
         // --accounts/--regions/--controls may only narrow what the configuration allows.
-        const refused = checkScope(loaded, scope);
-        if (refused !== undefined) throw new UsageError(refused.message);
+        ({ dryRun } = scopeResolver(loaded)(scope));
       } catch (error) {
-        if (error instanceof UsageError || error instanceof ConfigError) {
+        if (error instanceof ScopeInputError || error instanceof ScopeError || error instanceof ConfigError) {
           process.stderr.write(`keywarden scan: ${error.message}\n`);
           process.exitCode = 2;
           return;
         }
         throw error;
       }
-      const dryRun = scope.dryRun ?? loaded.config.import.dryRun;
       const out = dryRun ? (options.output ? createWriteStream(options.output) : process.stdout) : undefined;
       let first = true;
       out?.write('[\n');
