@@ -6,12 +6,14 @@
 import { GetKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { asCollectionError, CollectionError, errorCode, errorMessage } from './errors.js';
 import type { KeyDetailCollector } from './key-detail.js';
+import { classifyDetailRefusal, isAccessDenied } from './refusals.js';
 
 export const keyPolicyCollector: KeyDetailCollector = {
   name: 'kms:key-policy',
   operation: 'GetKeyPolicy',
-  // AWS managed keys' policies are AWS's to write: only customer managed keys are in scope.
-  appliesTo: (key) => key.keyManager === 'CUSTOMER',
+  // AWS managed keys' policies are AWS's to write: only customer managed keys are in scope, and keys
+  // whose DescribeKey was refused (an AWS managed key never refuses a role that may call it).
+  appliesTo: (key) => key.keyManager === 'CUSTOMER' || key.describeRefused !== undefined,
   async collect(client, key, signal) {
     try {
       const response = await client.send(
@@ -31,9 +33,15 @@ export const keyPolicyCollector: KeyDetailCollector = {
       return undefined;
     } catch (error) {
       const code = errorCode(error);
-      if (/AccessDenied/.test(code)) {
-        key.keyPolicy = { kind: 'unreadable', code, message: errorMessage(error) };
-        return undefined;
+      // Refused by the key's policy: an answer (KMS.5 FAILED). Refused by the role's own IAM or SCPs: the
+      // collection is incomplete, like throttling or a 5xx.
+      if (isAccessDenied(code)) {
+        const message = errorMessage(error);
+        const refusal = { keyId: key.keyId, call: 'kms:GetKeyPolicy', code, message };
+        if (classifyDetailRefusal(refusal).cause === 'key-policy') {
+          key.keyPolicy = { kind: 'unreadable', code, message };
+          return undefined;
+        }
       }
       return asCollectionError(`kms:GetKeyPolicy ${key.keyId}`, error);
     }

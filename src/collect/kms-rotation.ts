@@ -3,11 +3,14 @@ import { GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
 import type { RotationStatus } from '../model/snapshot.js';
 import { asCollectionError, CollectionError, errorCode, errorMessage } from './errors.js';
 import type { KeyDetailCollector } from './key-detail.js';
+import { classifyDetailRefusal, isAccessDenied } from './refusals.js';
 
 export const rotationCollector: KeyDetailCollector = {
   name: 'kms:rotation',
   operation: 'GetKeyRotationStatus',
   appliesTo(key) {
+    // Locked out of DescribeKey: KMS.4 cannot even tell whether the key rotates; its finding says so.
+    if (key.describeRefused !== undefined) return false;
     // Which keys can rotate depends on both: without them the collection cannot be complete.
     if (key.keySpec === 'UNKNOWN' || key.origin === 'UNKNOWN') {
       throw new CollectionError(
@@ -40,11 +43,22 @@ export const rotationCollector: KeyDetailCollector = {
         key.rotation = { kind: 'unsupported', message: errorMessage(error) };
         return undefined;
       }
-      key.rotation = { kind: 'error', code, message: errorMessage(error) };
-      // AccessDenied is an answer about this key (NOT_AVAILABLE); anything else leaves the collection incomplete.
-      return /AccessDenied/.test(code)
-        ? undefined
-        : asCollectionError(`kms:GetKeyRotationStatus ${key.keyId}`, error);
+      // The key's policy refusing the audit role is an answer about this key (KMS.4 WARNING); the role
+      // lacking the permission, throttling, 5xx and timeouts leave the collection incomplete.
+      if (isAccessDenied(code)) {
+        const refusal = {
+          keyId: key.keyId,
+          call: 'kms:GetKeyRotationStatus',
+          code,
+          message: errorMessage(error),
+        };
+        const { cause, why } = classifyDetailRefusal(refusal);
+        if (cause === 'key-policy') {
+          key.rotation = { kind: 'error', code, message: refusal.message, why };
+          return undefined;
+        }
+      }
+      return asCollectionError(`kms:GetKeyRotationStatus ${key.keyId}`, error);
     }
   },
 };

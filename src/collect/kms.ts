@@ -9,8 +9,10 @@ import { DescribeKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import pLimit from 'p-limit';
 import type { CollectorName } from '../model/collection.js';
 import type { KmsKey, KmsSnapshot } from '../model/snapshot.js';
-import { asCollectionError, CollectionError, errorCode, paginate } from './errors.js';
+import { asCollectionError, CollectionError, errorCode, errorMessage, paginate } from './errors.js';
 import type { KeyDetailCollector } from './key-detail.js';
+import type { KeyRefusal } from './refusals.js';
+import { classifyRefusal, isAccessDenied } from './refusals.js';
 
 /** A detail collector and the keys the unit's controls need its detail for. */
 export interface KeyDetailRequest {
@@ -101,41 +103,90 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
   }
 
   const limit = pLimit(context.concurrency ?? 8);
+  // Every DescribeKey first: who refused a key (its policy or the role) is decided from the whole unit.
+  const refused: { entry: { id: string; arn: string }; refusal: KeyRefusal }[] = [];
   await Promise.all(
     listed.map((entry) =>
       limit(async () => {
-        let key: KmsKey;
         try {
           const response = await client.send(new DescribeKeyCommand({ KeyId: entry.id }), {
             abortSignal: context.signal,
           });
           if (response.KeyMetadata === undefined) throw new Error('DescribeKey returned no KeyMetadata');
-          key = toKey(
-            response.KeyMetadata,
-            entry.id,
-            entry.arn ||
-              `arn:${context.partition}:kms:${context.region}:${context.accountId}:key/${entry.id}`,
-          );
+          snapshot.keys.push(toKey(response.KeyMetadata, entry.id, arnOf(entry, context)));
         } catch (error) {
+          const code = errorCode(error);
           // Deleted between ListKeys and DescribeKey: the key is simply gone.
-          if (errorCode(error) === 'NotFoundException') return;
+          if (code === 'NotFoundException') return;
+          if (isAccessDenied(code)) {
+            const refusal = { keyId: entry.id, call: 'kms:DescribeKey', code, message: errorMessage(error) };
+            refused.push({ entry, refusal });
+            return;
+          }
           errors.push({
             collector: 'kms:keys',
             error: asCollectionError(`kms:DescribeKey ${entry.id}`, error),
           });
-          return;
         }
+      }),
+    ),
+  );
+  const readable = snapshot.keys.length;
+  const classified = refused.map((r) => ({ ...r, ...classifyRefusal(r.refusal, readable) }));
+  const byRole = classified.filter((r) => r.cause === 'member-role');
+  if (byRole.length > 0) {
+    // The role, not the keys: one error for the operator, no per-key findings, nothing archived.
+    const first = byRole[0]!;
+    errors.push({
+      collector: 'kms:keys',
+      error: new CollectionError(
+        'kms:DescribeKey',
+        first.refusal.code,
+        `the member role cannot read keys: ${first.why}; ${byRole.length} of ${listed.length} listed ` +
+          `key${listed.length === 1 ? '' : 's'} refused (first: ${first.refusal.message})`,
+      ),
+    });
+    snapshot.keys = [];
+    return { snapshot, errors };
+  }
+  for (const { entry, refusal, why } of classified)
+    snapshot.keys.push(refusedKey(entry, refusal, why, context));
+
+  await Promise.all(
+    snapshot.keys.map((key) =>
+      limit(async () => {
         for (const { collector, wanted } of context.details) {
           const error = await collectDetail(client, key, collector, wanted, context);
           if (error !== undefined) errors.push({ collector: collector.name, error });
         }
-        snapshot.keys.push(key);
       }),
     ),
   );
   // Keys arrive in completion order; sort for stable output.
   snapshot.keys.sort((a, b) => a.arn.localeCompare(b.arn));
   return { snapshot, errors };
+}
+
+function arnOf(entry: { id: string; arn: string }, context: KmsCollectionContext): string {
+  return entry.arn || `arn:${context.partition}:kms:${context.region}:${context.accountId}:key/${entry.id}`;
+}
+
+/** A listed key whose policy refused DescribeKey: what ListKeys said, its metadata unknown. */
+function refusedKey(
+  entry: { id: string; arn: string },
+  refusal: KeyRefusal,
+  why: string,
+  context: KmsCollectionContext,
+): KmsKey {
+  return {
+    keyId: entry.id,
+    arn: arnOf(entry, context),
+    keyManager: 'UNKNOWN',
+    keyState: 'UNKNOWN',
+    keySpec: 'UNKNOWN',
+    origin: 'UNKNOWN',
+    describeRefused: { code: refusal.code, message: refusal.message, why },
+  };
 }
 
 async function collectDetail(

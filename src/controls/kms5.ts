@@ -17,9 +17,12 @@ export const REASON_KEY_POLICY_NOT_PUBLIC = 'KEY_POLICY_NOT_PUBLIC';
 export const REASON_KEY_POLICY_UNREADABLE = 'KEY_POLICY_UNREADABLE';
 export const REASON_KEY_POLICY_INVALID = 'KEY_POLICY_INVALID';
 
-/** The keys KMS.5 evaluates: customer managed, in any state. */
+/**
+ * The keys KMS.5 evaluates: customer managed, in any state, and keys whose DescribeKey the key policy
+ * refused (an AWS managed key answers any role that holds the permission).
+ */
 export function isInKms5Scope(key: KmsKey): boolean {
-  return key.keyManager === 'CUSTOMER';
+  return key.keyManager === 'CUSTOMER' || key.describeRefused !== undefined;
 }
 
 /** The analysis' reason without its leading verdict word, on one line per statement. */

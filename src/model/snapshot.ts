@@ -63,8 +63,8 @@ export type RotationStatus =
   | { kind: 'disabled' }
   /** GetKeyRotationStatus said UnsupportedOperationException: the key is out of KMS.4's scope. */
   | { kind: 'unsupported'; message?: string }
-  /** GetKeyRotationStatus failed (e.g. AccessDenied): the key is NOT_AVAILABLE for KMS.4. */
-  | { kind: 'error'; code: string; message: string };
+  /** GetKeyRotationStatus was refused by the key's policy (AccessDenied): KMS.4 WARNING for the key. */
+  | { kind: 'error'; code: string; message: string; why?: string };
 
 /** The key policy as GetKeyPolicy returned it (JSON text), or the answer that it cannot be read. */
 export type KeyPolicyRead =
@@ -92,6 +92,11 @@ export interface KmsKey {
   rotation?: RotationStatus;
   /** The `default` key policy; only collected for customer managed keys when KMS.5 runs. */
   keyPolicy?: KeyPolicyRead;
+  /**
+   * Set when ListKeys listed the key but its key policy refused the audit role DescribeKey (issue 16): the
+   * key is a finding, not a gap. Its metadata is then unknown (`keyManager` etc. are 'UNKNOWN').
+   */
+  describeRefused?: { code: string; message: string; why: string };
 }
 
 /** Everything KMS.3 and KMS.4 need about one account and region. */
