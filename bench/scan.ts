@@ -14,7 +14,7 @@ export const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 20);
 export const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2'];
 // keywarden's default concurrency (config: concurrency.units, concurrency.perAccount).
 const CONCURRENCY = { units: Number(process.env['BENCH_UNITS'] ?? 16), perAccount: 4 };
-const KEY_CONCURRENCY = 8; // DescribeKey / GetKeyRotationStatus in flight per unit (src/collect/kms.ts)
+const KEY_CONCURRENCY = 8; // keys in flight per unit: DescribeKey, then its details (src/collect/kms.ts)
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -69,6 +69,8 @@ interface Run {
   peakRssMb: number;
   units: number;
   resources: number;
+  /** Customer managed keys KMS.5 decided: one GetKeyPolicy each is the floor. */
+  keyPolicyFloor: number;
   calls: Record<string, number>;
   throttled: number;
   state: string;
@@ -134,6 +136,10 @@ async function run(accounts: number): Promise<Run> {
     (n, c) => n + c.PASSED + c.FAILED + c.NOT_AVAILABLE,
     0,
   );
+  // KMS.5 decides every customer managed key: its resource count is the GetKeyPolicy floor.
+  const kms5 = Object.entries(result.summary.findings)
+    .filter(([control]) => control === 'KMS.5')
+    .reduce((n, [, c]) => n + c.PASSED + c.FAILED + c.NOT_AVAILABLE, 0);
   return {
     accounts,
     wallMs,
@@ -141,6 +147,7 @@ async function run(accounts: number): Promise<Run> {
     peakRssMb: peak / 1024 / 1024,
     units: result.summary.units.planned,
     resources,
+    keyPolicyFloor: kms5,
     calls,
     throttled,
     state: result.summary.state,
@@ -150,12 +157,13 @@ async function run(accounts: number): Promise<Run> {
 /**
  * The lower bound at this latency and concurrency: accounts are prepared (AssumeRole, DescribeRegions)
  * in waves of `units`; then every unit is a chain of calls -- the home-region unit is the longest:
- * GetAccountAuthorizationDetails, ListKeys, ceil(20 keys / 8) waves of DescribeKey (+1 for the rotation
- * status that follows), DescribeHub, GetFindings, BatchImportFindings -- and units run `units` at a time.
+ * GetAccountAuthorizationDetails, ListKeys, ceil(20 keys / 8) waves of DescribeKey (+1 each for the rotation
+ * status and the key policy that follow the last wave), DescribeHub, GetFindings, BatchImportFindings --
+ * and units run `units` at a time.
  */
 function lowerBoundMs(accounts: number, units: number): number {
   const prepare = Math.ceil(accounts / CONCURRENCY.units) * 2;
-  const unitChain = 1 + 1 + Math.ceil(20 / KEY_CONCURRENCY) + 1 + 3;
+  const unitChain = 1 + 1 + Math.ceil(20 / KEY_CONCURRENCY) + 2 + 3;
   const waves = Math.ceil(units / CONCURRENCY.units);
   return (1 /* ListAccounts */ + prepare + waves * unitChain) * LATENCY_MS;
 }
@@ -193,6 +201,10 @@ export async function runScanBench(): Promise<void> {
     );
     console.log(
       `  API calls ${total} (${(total / r.resources).toFixed(2)} per evaluated resource), throttled ${r.throttled}`,
+    );
+    console.log(
+      `  GetKeyPolicy calls ${r.calls['KMS.GetKeyPolicy'] ?? 0} for ${r.keyPolicyFloor} customer managed keys ` +
+        `(ratio to the floor of one per key: ${((r.calls['KMS.GetKeyPolicy'] ?? 0) / Math.max(1, r.keyPolicyFloor)).toFixed(2)})`,
     );
     console.log(
       `  IAM collection calls per 100 IAM entities: ${(((r.calls['IAM.GetAccountAuthorizationDetails'] ?? 0) / iamEntities) * 100).toFixed(2)}`,

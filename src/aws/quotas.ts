@@ -14,3 +14,12 @@ export const SECURITY_HUB_QUOTAS = {
 export const IAM_QUOTAS = {
   GetAccountAuthorizationDetails: { perSecond: 10, burst: 10 },
 } as const satisfies Record<string, RateLimit>;
+
+/**
+ * KMS's request quotas (per account and region) for the per-key reads that can be many: one call per key.
+ * Keyed by operation name, as the KMS collectors name them.
+ */
+export const KMS_QUOTAS = {
+  GetKeyRotationStatus: { perSecond: 1000, burst: 1000 },
+  GetKeyPolicy: { perSecond: 1000, burst: 1000 },
+} as const satisfies Record<string, RateLimit>;

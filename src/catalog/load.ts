@@ -8,7 +8,8 @@ import type { TSchema } from '@sinclair/typebox';
 import { Errors, ValueErrorType } from '@sinclair/typebox/errors';
 import { parse } from 'yaml';
 import { expandActionPatterns } from '../policy/actions.js';
-import type { ControlId } from '../model/result.js';
+import type { ControlId } from './control-ids.js';
+import { CONTROL_IDS } from './control-ids.js';
 import type { CatalogControl, CatalogFile, ControlParameter } from './schema.js';
 import { CatalogFileSchema, KmsActionsFileSchema } from './schema.js';
 
@@ -150,6 +151,12 @@ export function parseCatalog(
     seen.add(control.id);
     checkParameters(control, index, source, knownActions);
   });
+  // Every control the code implements needs its metadata: a finding without it could not be mapped.
+  const missing = CONTROL_IDS.filter((id) => !seen.has(id));
+  if (missing.length > 0)
+    throw new CatalogError(
+      `${source}: controls: missing ${missing.join(', ')} (the catalog lists every control)`,
+    );
   const byId = new Map(file.controls.map((c) => [c.id, c]));
   return {
     source,

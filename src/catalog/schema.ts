@@ -1,6 +1,6 @@
 /** The control catalog's schema: every field SEMANTICS.md names, required. Types derive from it. */
 import { type Static, Type } from '@sinclair/typebox';
-import { CONTROL_IDS } from '../model/result.js';
+import { CONTROL_IDS } from './control-ids.js';
 
 const NonEmpty = Type.String({ minLength: 1 });
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d$';
@@ -52,7 +52,8 @@ export const CatalogControlSchema = Type.Object(
     configRule: Type.String({ pattern: '^[a-z0-9-]+$' }),
     scheduleType: Type.Union([Type.Literal('PERIODIC'), Type.Literal('CHANGE_TRIGGERED')]),
     parameters: Type.Array(ControlParameterSchema),
-    relatedRequirements: Type.Array(NonEmpty, { minItems: 1, maxItems: MAX_RELATED_REQUIREMENTS }),
+    // May be empty: AWS lists none for some controls (KMS.5); an invented requirement would mislead.
+    relatedRequirements: Type.Array(NonEmpty, { maxItems: MAX_RELATED_REQUIREMENTS }),
     categories: Type.Array(NonEmpty),
     findingTypes: Type.Array(
       Type.String({

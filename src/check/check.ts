@@ -2,7 +2,9 @@
 import type { PolicyResult } from './evaluate.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { InputKind } from './extract.js';
-import { extractPolicies } from './extract.js';
+import type { ControlId } from '../catalog/control-ids.js';
+import { extractKeyPolicies, extractPolicies } from './extract.js';
+import { evaluateKeyPolicy } from './key-policy.js';
 import type { Position } from './source.js';
 import { parseSource } from './source.js';
 
@@ -23,6 +25,10 @@ export interface InputResult {
 export interface CheckOptions {
   blockedActions: readonly string[];
   partition: string;
+  /** The control a bare identity policy document is reported as (default: the managed policies'). */
+  bareAs?: ControlId;
+  /** Check key policies instead of identity policies, as this control would. */
+  keyPolicies?: { control: ControlId; kmsActions: readonly string[]; restrictingKeys: readonly string[] };
 }
 
 export function checkText(file: string, text: string, options: CheckOptions): InputResult {
@@ -35,12 +41,17 @@ export function checkText(file: string, text: string, options: CheckOptions): In
       errors: [{ file, message: parsed.message, position: parsed.position }],
     };
   }
-  const extracted = extractPolicies(parsed.value, parsed.positionOf);
+  const keyPolicies = options.keyPolicies;
+  const extracted = keyPolicies
+    ? extractKeyPolicies(parsed.value, parsed.positionOf, keyPolicies.control)
+    : extractPolicies(parsed.value, parsed.positionOf, options.bareAs);
   return {
     file,
     kind: extracted.kind,
     results: extracted.policies.map((found) =>
-      evaluatePolicy(file, found, { ...options, locate: parsed.positionOf }),
+      keyPolicies
+        ? evaluateKeyPolicy(file, found, { ...keyPolicies, locate: parsed.positionOf })
+        : evaluatePolicy(file, found, { ...options, locate: parsed.positionOf }),
     ),
     errors: extracted.problems.map((p) => ({ file, ...p })),
   };

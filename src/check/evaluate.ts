@@ -1,5 +1,6 @@
 /** Decides one found policy: the engine's verdict, or, with values unknown until deployment, both cases. */
 import { analyzePolicy } from '../policy/analyze.js';
+import type { PublicStatement } from '../policy/key-policy/index.js';
 import type { ActionCoverage, PolicyError } from '../policy/types.js';
 import type { FoundPolicy, PolicyControl } from './extract.js';
 import type { Position } from './source.js';
@@ -29,6 +30,10 @@ export interface PolicyResult {
   statementPositions: (Position | undefined)[];
   unknowns: UnknownReport[];
   error?: PolicyError;
+  /** Key policies: the verdict explained (statements open to everyone, why conditions do not restrict). */
+  explanation?: string;
+  /** Key policies: the statements open to everyone. */
+  publicStatements?: PublicStatement[];
 }
 
 export interface EvaluateOptions {

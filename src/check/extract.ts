@@ -1,13 +1,18 @@
 /**
  * Finds the IAM policies in a parsed input: a bare policy document, a CloudFormation template (JSON or
  * YAML) or a Terraform plan (`terraform show -json`). Each policy is named by its logical id or resource
- * address and tied to the control that evaluates it in an account: KMS.1 for customer managed policies,
- * KMS.2 for inline policies. Pure.
+ * address and tied to the control that evaluates it in an account: the control whose module checks
+ * customer managed policies, or inline policies. Pure.
  */
+import type { ControlId } from '../catalog/control-ids.js';
+import { controlForDocuments } from '../controls/registry.js';
 import type { Position } from './source.js';
 import { isUnknown, PlanUnknown } from './unknowns.js';
 
-export type PolicyControl = 'KMS.1' | 'KMS.2';
+/** The control that decides a found policy, as its module declares the documents it checks. */
+export type PolicyControl = ControlId;
+const MANAGED = controlForDocuments('identity-policy:managed');
+const INLINE = controlForDocuments('identity-policy:inline');
 
 export interface FoundPolicy {
   /** The logical id or resource address, with the inline policy's place; undefined for a bare document. */
@@ -49,11 +54,11 @@ export function kindOf(value: unknown): InputKind {
 }
 
 const CFN_DOCUMENT: Record<string, PolicyControl> = {
-  'AWS::IAM::ManagedPolicy': 'KMS.1',
-  'AWS::IAM::Policy': 'KMS.2',
-  'AWS::IAM::RolePolicy': 'KMS.2',
-  'AWS::IAM::UserPolicy': 'KMS.2',
-  'AWS::IAM::GroupPolicy': 'KMS.2',
+  'AWS::IAM::ManagedPolicy': MANAGED,
+  'AWS::IAM::Policy': INLINE,
+  'AWS::IAM::RolePolicy': INLINE,
+  'AWS::IAM::UserPolicy': INLINE,
+  'AWS::IAM::GroupPolicy': INLINE,
 };
 const CFN_IDENTITIES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group']);
 
@@ -83,7 +88,7 @@ function fromCloudFormation(template: Record<string, unknown>, locate: Locate): 
       if (isUnknown(inline)) {
         policies.push({
           name: `${logicalId}.Policies`,
-          control: 'KMS.2',
+          control: INLINE,
           document: inline,
           ...(here ? { position: locate(inline) ?? here } : {}),
         });
@@ -111,7 +116,7 @@ function fromCloudFormation(template: Record<string, unknown>, locate: Locate): 
         }
         policies.push({
           name: `${at}${label}`,
-          control: 'KMS.2',
+          control: INLINE,
           document,
           ...(position ? { position } : {}),
         });
@@ -122,10 +127,10 @@ function fromCloudFormation(template: Record<string, unknown>, locate: Locate): 
 }
 
 const TF_POLICY: Record<string, PolicyControl> = {
-  aws_iam_policy: 'KMS.1',
-  aws_iam_role_policy: 'KMS.2',
-  aws_iam_user_policy: 'KMS.2',
-  aws_iam_group_policy: 'KMS.2',
+  aws_iam_policy: MANAGED,
+  aws_iam_role_policy: INLINE,
+  aws_iam_user_policy: INLINE,
+  aws_iam_group_policy: INLINE,
 };
 
 /** The planned value of an attribute, or a PlanUnknown when the plan marks it as known only after apply. */
@@ -163,7 +168,7 @@ function fromTerraformPlan(plan: Record<string, unknown>, locate: Locate): Extra
     } else if (type === 'aws_iam_role') {
       const inline = planned(after, afterUnknown, 'inline_policy', address);
       if (inline instanceof PlanUnknown) {
-        policies.push({ name: `${address}.inline_policy`, control: 'KMS.2', document: inline, ...where });
+        policies.push({ name: `${address}.inline_policy`, control: INLINE, document: inline, ...where });
         return;
       }
       if (!Array.isArray(inline)) return;
@@ -175,7 +180,7 @@ function fromTerraformPlan(plan: Record<string, unknown>, locate: Locate): Extra
         if (document === undefined || document === null || document === '') return;
         policies.push({
           name: `${address}.inline_policy[${i}]${name}`,
-          control: 'KMS.2',
+          control: INLINE,
           document,
           ...where,
         });
@@ -185,15 +190,70 @@ function fromTerraformPlan(plan: Record<string, unknown>, locate: Locate): Extra
   return { kind: 'terraform-plan', policies, problems };
 }
 
-/** The policies in a parsed input. A bare document is reported as KMS.1's (the controls decide alike). */
-export function extractPolicies(value: unknown, locate: Locate): Extracted {
+/**
+ * The policies in a parsed input. A bare document is reported as `bareAs` (default: the managed policies'
+ * control; KMS.1 and KMS.2 decide a document alike).
+ */
+export function extractPolicies(value: unknown, locate: Locate, bareAs: ControlId = MANAGED): Extracted {
   const kind = kindOf(value);
   if (kind === 'cloudformation') return fromCloudFormation(value as Record<string, unknown>, locate);
   if (kind === 'terraform-plan') return fromTerraformPlan(value as Record<string, unknown>, locate);
   const position = locate(value);
   return {
     kind,
-    policies: [{ control: 'KMS.1', document: value, ...(position ? { position } : {}) }],
+    policies: [{ control: bareAs, document: value, ...(position ? { position } : {}) }],
     problems: [],
   };
+}
+
+const CFN_KEYS = new Set(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']);
+
+/**
+ * The key policies in a parsed input, each tied to `control` (the control whose module checks key
+ * policies): a bare document, the `KeyPolicy` of `AWS::KMS::Key` / `AWS::KMS::ReplicaKey` in a
+ * CloudFormation template, the `policy` of `aws_kms_key` / `aws_kms_replica_key` in a Terraform plan.
+ */
+export function extractKeyPolicies(value: unknown, locate: Locate, control: ControlId): Extracted {
+  const kind = kindOf(value);
+  const policies: FoundPolicy[] = [];
+  const problems: InputProblem[] = [];
+  if (kind === 'cloudformation') {
+    for (const [logicalId, resource] of Object.entries(
+      (value as Record<string, unknown>)['Resources'] as object,
+    )) {
+      if (!isObject(resource) || !CFN_KEYS.has(String(resource['Type']))) continue;
+      const properties = resource['Properties'];
+      const document = isObject(properties) ? properties['KeyPolicy'] : undefined;
+      const position = locate(document) ?? locate(resource);
+      const where = position ? { position } : {};
+      // Without KeyPolicy, KMS gives the key its default policy (the account only): nothing public.
+      if (document === undefined || document === null) continue;
+      policies.push({ name: `${logicalId}.KeyPolicy`, control, document, ...where });
+    }
+    return { kind, policies, problems };
+  }
+  if (kind === 'terraform-plan') {
+    const changes = (value as Record<string, unknown>)['resource_changes'];
+    if (!Array.isArray(changes)) {
+      problems.push({
+        message: 'resource_changes: missing; give the JSON of a plan (terraform show -json PLAN)',
+      });
+      return { kind, policies, problems };
+    }
+    changes.forEach((change, index) => {
+      if (!isObject(change) || change['mode'] === 'data' || !isObject(change['change'])) return;
+      if (change['type'] !== 'aws_kms_key' && change['type'] !== 'aws_kms_replica_key') return;
+      const address =
+        typeof change['address'] === 'string' ? change['address'] : `resource_changes[${index}]`;
+      const { after, after_unknown: afterUnknown } = change['change'];
+      if (after === null || after === undefined) return;
+      const document = planned(after, afterUnknown, 'policy', address);
+      if (document === undefined || document === null || document === '') return;
+      const position = locate(after) ?? locate(change);
+      policies.push({ name: address, control, document, ...(position ? { position } : {}) });
+    });
+    return { kind, policies, problems };
+  }
+  const position = locate(value);
+  return { kind, policies: [{ control, document: value, ...(position ? { position } : {}) }], problems };
 }

@@ -76,6 +76,23 @@ function policyResults(result: PolicyResult, uri: string, ruleIndex: Map<string,
       });
     }
   }
+  // Key policies: one error per statement that opens KMS actions to everyone.
+  for (const statement of result.publicStatements ?? []) {
+    const conditions =
+      statement.conditions === 'no condition'
+        ? 'with no condition'
+        : `and no condition restricts it (${statement.conditions.map((c) => `${c.operator} ${c.key}: ${c.why}`).join('; ')})`;
+    out.push({
+      ruleId: result.control,
+      ruleIndex: ruleIndex.get(result.control)!,
+      level: 'error',
+      message: {
+        text: `${label}statement '${statement.label}' opens ${statement.actions.join(', ')} to everyone (${statement.grantee}) ${conditions}`,
+      },
+      locations: [location(uri, result.statementPositions[statement.index] ?? result.position, result.name)],
+      properties: { verdict: result.verdict, statement: statement.label, actions: statement.actions },
+    });
+  }
   for (const action of result.actions) {
     if (action.coverage === 'NONE') continue;
     for (const ref of action.grantedBy) {

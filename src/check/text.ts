@@ -16,6 +16,11 @@ export function formatError(error: InputError): string {
 }
 
 function explainResult(result: PolicyResult): string {
+  // Key policies carry their own explanation (public statements, why conditions do not restrict).
+  if (result.explanation !== undefined) {
+    const unknowns = result.unknowns.map((u) => `    ${u.path} is known only at deploy time: ${u.value}`);
+    return [result.explanation, ...unknowns].join('\n');
+  }
   const unknowns = result.unknowns.map(
     (u) =>
       `    ${u.path}${u.position ? ` (line ${u.position.line}, column ${u.position.column})` : ''} is known only at deploy time: ${u.value}`,
@@ -41,13 +46,17 @@ function explainResult(result: PolicyResult): string {
   return [headline, ...lines, ...(unknowns.length ? ['  unknown values:', ...unknowns] : [])].join('\n');
 }
 
-export function formatText(inputs: readonly InputResult[], skipped: readonly string[]): string {
+export function formatText(
+  inputs: readonly InputResult[],
+  skipped: readonly string[],
+  noun = 'IAM policy',
+): string {
   const lines: string[] = [];
   for (const input of inputs) {
     for (const error of input.errors) lines.push(formatError(error));
     if (input.errors.length === 0 && input.results.length === 0)
       lines.push(
-        `${input.file}: no IAM policy in this ${input.kind === 'terraform-plan' ? 'plan' : 'template'}`,
+        `${input.file}: no ${noun} in this ${input.kind === 'terraform-plan' ? 'plan' : 'template'}`,
       );
     for (const result of input.results) lines.push(`${policyLabel(result)}: ${explainResult(result)}`);
   }
@@ -83,6 +92,7 @@ export function formatJson(
       actions: r.actions,
       ...(r.unknowns.length ? { unknowns: r.unknowns } : {}),
       ...(r.error ? { error: r.error } : {}),
+      ...(r.publicStatements ? { publicStatements: r.publicStatements } : {}),
     })),
   );
   return `${JSON.stringify({ blockedActions, policies, errors: inputs.flatMap((i) => i.errors), skipped }, null, 2)}\n`;

@@ -15,7 +15,7 @@ export const EXIT_USAGE = 2;
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('keywarden')
-    .description('Checks an AWS Organization against the AWS Security Hub KMS controls (KMS.1-KMS.4)')
+    .description('Checks an AWS Organization against the AWS Security Hub KMS controls (KMS.1-KMS.5)')
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });

@@ -1,5 +1,5 @@
 /** Plain-text reports of a scan for people at a terminal. */
-import type { ControlId } from '../model/result.js';
+import { CONTROL_IDS } from '../catalog/control-ids.js';
 import type { ScanSummary, StatusCounts, UnitOutcome } from '../model/scan.js';
 
 function table(rows: string[][]): string {
@@ -10,8 +10,6 @@ function table(rows: string[][]): string {
     )
     .join('\n');
 }
-
-const CONTROLS: ControlId[] = ['KMS.1', 'KMS.2', 'KMS.3', 'KMS.4'];
 
 export function formatSummary(summary: ScanSummary, units: UnitOutcome[]): string {
   const lines: string[] = [];
@@ -25,7 +23,7 @@ export function formatSummary(summary: ScanSummary, units: UnitOutcome[]): strin
     `units: ${u.planned} planned, ${u.done} done, ${u.partial} partial, ${u.failed} failed, ${u.cancelled} cancelled`,
   );
   const rows = [['control', 'PASSED', 'FAILED', 'WARNING', 'NOT_AVAILABLE']];
-  for (const control of CONTROLS) {
+  for (const control of CONTROL_IDS) {
     const counts: StatusCounts | undefined = summary.findings[control];
     if (counts)
       rows.push([
@@ -74,7 +72,7 @@ export function formatSummary(summary: ScanSummary, units: UnitOutcome[]): strin
 export function formatFindingsTable(units: UnitOutcome[]): string {
   const rows = [['control', 'account', 'region', 'PASSED', 'FAILED', 'WARNING', 'N/A', 'sent to']];
   const sorted = [...units].sort((a, b) => a.unitId.localeCompare(b.unitId));
-  for (const control of CONTROLS) {
+  for (const control of CONTROL_IDS) {
     for (const unit of sorted) {
       const counts = unit.findings[control];
       if (!counts) continue;

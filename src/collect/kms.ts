@@ -1,32 +1,42 @@
 /**
- * Collects one account and region's KMS keys: ListKeys, DescribeKey for each, and GetKeyRotationStatus
- * only for keys in KMS.4's scope. Per-key failures are recorded against the controls they affect, so a
- * partial collection never archives findings.
+ * `kms:keys`: one account and region's key inventory (ListKeys once, DescribeKey for each key), then the
+ * per-key detail collectors the unit's controls asked for, each only for the keys that need it. Failures
+ * are reported by collector, so the scan marks incomplete exactly the controls that need that collector
+ * and a partial collection never archives findings.
  */
 import type { KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import pLimit from 'p-limit';
-import type { ControlId } from '../model/result.js';
-import type { KmsKey, KmsSnapshot, RotationStatus } from '../model/snapshot.js';
+import type { CollectorName } from '../model/collection.js';
+import type { KmsKey, KmsSnapshot } from '../model/snapshot.js';
 import { asCollectionError, CollectionError, errorCode, errorMessage } from '../aws/errors.js';
 import { paginate } from '../aws/paginate.js';
+import type { KeyDetailCollector } from './key-detail.js';
+import type { KeyRefusal } from './refusals.js';
+import { classifyRefusal, isAccessDenied } from './refusals.js';
+
+/** A detail collector and the keys the unit's controls need its detail for. */
+export interface KeyDetailRequest {
+  collector: KeyDetailCollector;
+  wanted: (key: KmsKey) => boolean;
+}
 
 export interface KmsCollectionContext {
   accountId: string;
   region: string;
   partition: string;
-  /** Collect rotation status (KMS.4 enabled for this unit). */
-  rotation: boolean;
-  /** Decides which keys need GetKeyRotationStatus (KMS.4's scope). */
-  inRotationScope: (key: KmsKey) => boolean;
-  /** Concurrent DescribeKey / GetKeyRotationStatus calls within this unit. */
+  /** The per-key details to collect (none: the inventory alone). */
+  details: readonly KeyDetailRequest[];
+  /** Concurrent per-key calls (DescribeKey and details) within this unit. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Waits for the quota of a per-key detail operation before each call. */
+  beforeDetailCall?: (operation: string) => Promise<void>;
 }
 
 export interface UnitCollectionError {
-  /** The controls whose collection this error leaves incomplete. */
-  controls: ControlId[];
+  /** The collector whose collection this error leaves incomplete. */
+  collector: CollectorName;
   error: CollectionError;
 }
 
@@ -34,8 +44,6 @@ export interface KmsCollection {
   snapshot: KmsSnapshot;
   errors: UnitCollectionError[];
 }
-
-const KEY_CONTROLS: ControlId[] = ['KMS.3', 'KMS.4'];
 
 function toKey(metadata: KeyMetadata, fallbackId: string, fallbackArn: string): KmsKey {
   // Without its manager or state a key cannot be placed in or out of scope: guessing could archive a
@@ -70,19 +78,6 @@ function toKey(metadata: KeyMetadata, fallbackId: string, fallbackArn: string): 
   return key;
 }
 
-async function rotationOf(client: KMSClient, key: KmsKey, signal?: AbortSignal): Promise<RotationStatus> {
-  const response = await client.send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }), {
-    abortSignal: signal,
-  });
-  if (!response.KeyRotationEnabled) return { kind: 'disabled' };
-  const status: RotationStatus = { kind: 'enabled' };
-  if (response.RotationPeriodInDays !== undefined)
-    status.rotationPeriodInDays = response.RotationPeriodInDays;
-  if (response.NextRotationDate !== undefined)
-    status.nextRotationDate = response.NextRotationDate.toISOString();
-  return status;
-}
-
 export async function collectKms(client: KMSClient, context: KmsCollectionContext): Promise<KmsCollection> {
   const snapshot: KmsSnapshot = {
     accountId: context.accountId,
@@ -104,69 +99,109 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
       }
     }
   } catch (error) {
-    errors.push({ controls: KEY_CONTROLS, error: asCollectionError('kms:ListKeys', error) });
+    errors.push({ collector: 'kms:keys', error: asCollectionError('kms:ListKeys', error) });
     return { snapshot, errors };
   }
 
   const limit = pLimit(context.concurrency ?? 8);
+  // Every DescribeKey first: who refused a key (its policy or the role) is decided from the whole unit.
+  const refused: { entry: { id: string; arn: string }; refusal: KeyRefusal }[] = [];
   await Promise.all(
     listed.map((entry) =>
       limit(async () => {
-        let key: KmsKey;
         try {
           const response = await client.send(new DescribeKeyCommand({ KeyId: entry.id }), {
             abortSignal: context.signal,
           });
           if (response.KeyMetadata === undefined) throw new Error('DescribeKey returned no KeyMetadata');
-          key = toKey(
-            response.KeyMetadata,
-            entry.id,
-            entry.arn ||
-              `arn:${context.partition}:kms:${context.region}:${context.accountId}:key/${entry.id}`,
-          );
+          snapshot.keys.push(toKey(response.KeyMetadata, entry.id, arnOf(entry, context)));
         } catch (error) {
+          const code = errorCode(error);
           // Deleted between ListKeys and DescribeKey: the key is simply gone.
-          if (errorCode(error) === 'NotFoundException') return;
+          if (code === 'NotFoundException') return;
+          if (isAccessDenied(code)) {
+            const refusal = { keyId: entry.id, call: 'kms:DescribeKey', code, message: errorMessage(error) };
+            refused.push({ entry, refusal });
+            return;
+          }
           errors.push({
-            controls: KEY_CONTROLS,
+            collector: 'kms:keys',
             error: asCollectionError(`kms:DescribeKey ${entry.id}`, error),
           });
-          return;
         }
-        if (context.rotation && (key.keySpec === 'UNKNOWN' || key.origin === 'UNKNOWN')) {
-          // KMS.4's scope depends on both: without them that control cannot be complete here.
-          errors.push({
-            controls: ['KMS.4'],
-            error: new CollectionError(
-              'kms:DescribeKey',
-              'MissingField',
-              `DescribeKey returned no KeySpec or Origin for ${entry.id}`,
-            ),
-          });
-        } else if (context.rotation && context.inRotationScope(key)) {
-          try {
-            key.rotation = await rotationOf(client, key, context.signal);
-          } catch (error) {
-            const code = errorCode(error);
-            if (code === 'UnsupportedOperationException') {
-              key.rotation = { kind: 'unsupported', message: errorMessage(error) };
-            } else {
-              key.rotation = { kind: 'error', code, message: errorMessage(error) };
-              // AccessDenied is an answer about this key (NOT_AVAILABLE); anything else leaves KMS.4 incomplete.
-              if (!/AccessDenied/.test(code)) {
-                errors.push({
-                  controls: ['KMS.4'],
-                  error: asCollectionError(`kms:GetKeyRotationStatus ${entry.id}`, error),
-                });
-              }
-            }
-          }
+      }),
+    ),
+  );
+  const readable = snapshot.keys.length;
+  const classified = refused.map((r) => ({ ...r, ...classifyRefusal(r.refusal, readable) }));
+  const byRole = classified.filter((r) => r.cause === 'member-role');
+  if (byRole.length > 0) {
+    // The role, not the keys: one error for the operator, no per-key findings, nothing archived.
+    const first = byRole[0]!;
+    errors.push({
+      collector: 'kms:keys',
+      error: new CollectionError(
+        'kms:DescribeKey',
+        first.refusal.code,
+        `the member role cannot read keys: ${first.why}; ${byRole.length} of ${listed.length} listed ` +
+          `key${listed.length === 1 ? '' : 's'} refused (first: ${first.refusal.message})`,
+      ),
+    });
+    snapshot.keys = [];
+    return { snapshot, errors };
+  }
+  for (const { entry, refusal, why } of classified)
+    snapshot.keys.push(refusedKey(entry, refusal, why, context));
+
+  await Promise.all(
+    snapshot.keys.map((key) =>
+      limit(async () => {
+        for (const { collector, wanted } of context.details) {
+          const error = await collectDetail(client, key, collector, wanted, context);
+          if (error !== undefined) errors.push({ collector: collector.name, error });
         }
-        snapshot.keys.push(key);
       }),
     ),
   );
   // Keys arrive in completion order; sort for stable output.
   snapshot.keys.sort((a, b) => a.arn.localeCompare(b.arn));
   return { snapshot, errors };
+}
+
+function arnOf(entry: { id: string; arn: string }, context: KmsCollectionContext): string {
+  return entry.arn || `arn:${context.partition}:kms:${context.region}:${context.accountId}:key/${entry.id}`;
+}
+
+/** A listed key whose policy refused DescribeKey: what ListKeys said, its metadata unknown. */
+function refusedKey(
+  entry: { id: string; arn: string },
+  refusal: KeyRefusal,
+  why: string,
+  context: KmsCollectionContext,
+): KmsKey {
+  return {
+    keyId: entry.id,
+    arn: arnOf(entry, context),
+    keyManager: 'UNKNOWN',
+    keyState: 'UNKNOWN',
+    keySpec: 'UNKNOWN',
+    origin: 'UNKNOWN',
+    describeRefused: { code: refusal.code, message: refusal.message, why },
+  };
+}
+
+async function collectDetail(
+  client: KMSClient,
+  key: KmsKey,
+  collector: KeyDetailCollector,
+  wanted: (key: KmsKey) => boolean,
+  context: KmsCollectionContext,
+): Promise<CollectionError | undefined> {
+  try {
+    if (!collector.appliesTo(key) || !wanted(key)) return undefined;
+  } catch (error) {
+    return asCollectionError(collector.name, error);
+  }
+  await context.beforeDetailCall?.(collector.operation);
+  return collector.collect(client, key, context.signal);
 }

@@ -3,6 +3,8 @@
  * Endpoints are deliberately absent: the AWS SDK takes them from AWS_ENDPOINT_URL* only.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import type { ControlId } from '../catalog/control-ids.js';
+import { CONTROL_IDS } from '../catalog/control-ids.js';
 
 const AccountId = Type.String({ pattern: '^\\d{12}$' });
 const Region = Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' });
@@ -15,6 +17,11 @@ const ControlSettings = Type.Object(
   },
   { ...strict, default: {} },
 );
+
+/** One settings object per control of the catalog. */
+const controlSettings = Object.fromEntries(CONTROL_IDS.map((id) => [id, ControlSettings])) as {
+  [K in ControlId]: typeof ControlSettings;
+};
 
 export const ConfigSchema = Type.Object(
   {
@@ -62,15 +69,7 @@ export const ConfigSchema = Type.Object(
       { ...strict, default: {} },
     ),
     homeRegion: Type.String({ ...Region, default: 'us-east-1' }),
-    controls: Type.Object(
-      {
-        'KMS.1': ControlSettings,
-        'KMS.2': ControlSettings,
-        'KMS.3': ControlSettings,
-        'KMS.4': ControlSettings,
-      },
-      { ...strict, default: {} },
-    ),
+    controls: Type.Object(controlSettings, { ...strict, default: {} }),
     concurrency: Type.Object(
       {
         units: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),

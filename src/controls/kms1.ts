@@ -6,7 +6,7 @@ import type { ControlResult } from '../model/result.js';
 import type { IamSnapshot, ManagedPolicy, ManagedPolicyVersion } from '../model/snapshot.js';
 import { analyzePolicy } from '../policy/index.js';
 import type { IamEvaluationContext } from './context.js';
-import type { Kms1Params } from './params.js';
+import type { Kms1Params } from './kms1.module.js';
 import {
   ambiguitySentence,
   capitalize,

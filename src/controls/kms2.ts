@@ -8,7 +8,7 @@ import type { IamIdentity, IamSnapshot } from '../model/snapshot.js';
 import type { PolicyAnalysis } from '../policy/index.js';
 import { analyzePolicy } from '../policy/index.js';
 import type { IamEvaluationContext } from './context.js';
-import type { Kms2Params } from './params.js';
+import type { Kms2Params } from './kms2.module.js';
 import type { PolicyEvidence } from './policy-verdict.js';
 import {
   ambiguitySentence,

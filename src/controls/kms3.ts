@@ -6,15 +6,17 @@ import type { ControlResult } from '../model/result.js';
 import type { KmsKey, KmsSnapshot } from '../model/snapshot.js';
 import type { KmsEvaluationContext } from './context.js';
 import type { Verdict } from './kms-result.js';
-import { keyResult } from './kms-result.js';
-import type { Kms3Params } from './params.js';
+import { keyResult, unreadableVerdict } from './kms-result.js';
+import type { Kms3Params } from './kms3.module.js';
 
 const PENDING_DELETION_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The keys KMS.3 evaluates: customer managed, optionally only those named by id or ARN. */
 export function isInKms3Scope(key: KmsKey, params: Kms3Params): boolean {
-  if (key.keyManager !== 'CUSTOMER') return false;
+  // A key that refused DescribeKey is presumed customer managed (AWS managed keys answer any role
+  // holding the permission), so it is judged rather than dropped.
+  if (key.keyManager !== 'CUSTOMER' && key.describeRefused === undefined) return false;
   if (params.kmsKeyIds.length === 0) return true;
   // Key ids are lower-case UUIDs (or mrk-...); accept any case for an id, an ARN must match exactly.
   const keyId = key.keyId.toLowerCase();
@@ -66,14 +68,19 @@ export function evaluateKms3(
   const results: ControlResult[] = [];
   for (const key of snapshot.keys) {
     if (!isInKms3Scope(key, params)) continue;
-    const verdict: Verdict = PENDING_DELETION_STATES.has(key.keyState)
-      ? pendingDeletionVerdict(key, context.now)
-      : {
-          status: 'PASSED',
-          reasonCode: 'KEY_NOT_PENDING_DELETION',
-          reason: `Key is in state ${key.keyState} and is not scheduled for deletion.`,
-          evidence: { keyState: key.keyState },
-        };
+    const verdict: Verdict = key.describeRefused
+      ? unreadableVerdict(
+          { call: 'kms:DescribeKey', ...key.describeRefused },
+          'Whether the key is scheduled for deletion cannot be read.',
+        )
+      : PENDING_DELETION_STATES.has(key.keyState)
+        ? pendingDeletionVerdict(key, context.now)
+        : {
+            status: 'PASSED',
+            reasonCode: 'KEY_NOT_PENDING_DELETION',
+            reason: `Key is in state ${key.keyState} and is not scheduled for deletion.`,
+            evidence: { keyState: key.keyState },
+          };
     results.push(keyResult('KMS.3', snapshot, key, verdict));
   }
   return results;

@@ -6,8 +6,8 @@ import type { ControlResult } from '../model/result.js';
 import type { KmsKey, KmsSnapshot, RotationStatus } from '../model/snapshot.js';
 import type { KmsEvaluationContext } from './context.js';
 import type { Verdict } from './kms-result.js';
-import { keyResult } from './kms-result.js';
-import type { Kms4Params } from './params.js';
+import { keyResult, unreadableVerdict } from './kms-result.js';
+import type { Kms4Params } from './kms4.module.js';
 
 /**
  * Whether KMS.4 evaluates the key. The KMS collector calls GetKeyRotationStatus only for these keys.
@@ -84,10 +84,10 @@ function rotationVerdict(rotation: RotationStatus | undefined, params: Kms4Param
       // KMS says this key cannot rotate automatically: out of scope, as SEMANTICS.md fixes.
       return undefined;
     case 'error':
-      return unavailable(
-        'ROTATION_STATUS_UNAVAILABLE',
-        `GetKeyRotationStatus failed with ${rotation.code}: ${rotation.message}`.replace(/\.?$/, '.'),
-        { errorCode: rotation.code, errorMessage: rotation.message },
+      // Only the key's policy refusing the call is kept on the key; other failures leave the unit incomplete.
+      return unreadableVerdict(
+        { call: 'kms:GetKeyRotationStatus', ...rotation },
+        'Whether automatic rotation is enabled cannot be read.',
       );
     default: {
       // A snapshot read from JSON may hold a kind this code does not know: never guess a verdict.
@@ -106,6 +106,15 @@ export function evaluateKms4(
 ): ControlResult[] {
   const results: ControlResult[] = [];
   for (const key of snapshot.keys) {
+    if (key.describeRefused) {
+      // Not even its scope (spec, origin, state) can be read: judged, never dropped.
+      const verdict = unreadableVerdict(
+        { call: 'kms:DescribeKey', ...key.describeRefused },
+        'Whether the key can rotate and whether rotation is enabled cannot be read.',
+      );
+      results.push(keyResult('KMS.4', snapshot, key, verdict));
+      continue;
+    }
     if (!isInKms4Scope(key)) continue;
     const verdict = rotationVerdict(key.rotation, params);
     if (verdict !== undefined) results.push(keyResult('KMS.4', snapshot, key, verdict));

@@ -1,75 +1,109 @@
 /**
- * ControlId -> how to resolve its parameters and evaluate it. `kind` tells the scan which snapshot a
- * control needs: `iam` (global, once per account in the home region) or `kms` (per account and region).
+ * The control modules, listed once. Typed so that every catalog control id has exactly one module (a
+ * compile error otherwise) and the parameter types derive from the modules. Everything outside
+ * src/controls asks these functions instead of naming a control.
  */
-import type { ControlId, ControlResult } from '../model/result.js';
-import type { IamSnapshot, KmsSnapshot } from '../model/snapshot.js';
-import type { IamEvaluationContext, KmsEvaluationContext } from './context.js';
-import { evaluateKms1 } from './kms1.js';
-import { evaluateKms2 } from './kms2.js';
-import { evaluateKms3 } from './kms3.js';
-import { evaluateKms4 } from './kms4.js';
-import type { ControlParamsMap, ParamEnvironment, ParamResult, ResolvedControlParams } from './params.js';
-import { resolveKms1Params, resolveKms2Params, resolveKms3Params, resolveKms4Params } from './params.js';
+import type { ControlId } from '../catalog/control-ids.js';
+import { CONTROL_IDS } from '../catalog/control-ids.js';
+import type { CollectorName, UnitCollection } from '../model/collection.js';
+import type { ControlResult } from '../model/result.js';
+import type { KmsKey } from '../model/snapshot.js';
+import { kms1Module } from './kms1.module.js';
+import { kms2Module } from './kms2.module.js';
+import { kms3Module } from './kms3.module.js';
+import { kms4Module } from './kms4.module.js';
+import { kms5Module } from './kms5.module.js';
+import type { ControlContext, ControlModule, PolicyDocumentKind } from './module.js';
+import type { ParamEnvironment, ParameterError, ParamResult } from './params.js';
 
-export interface IamControl<P> {
-  kind: 'iam';
-  resolveParams(input: unknown, env: ParamEnvironment): ParamResult<P>;
-  evaluate(snapshot: IamSnapshot, params: P, context: IamEvaluationContext): ControlResult[];
-}
+const MODULES = [kms1Module, kms2Module, kms3Module, kms4Module, kms5Module] as const;
 
-export interface KmsControl<P> {
-  kind: 'kms';
-  resolveParams(input: unknown, env: ParamEnvironment): ParamResult<P>;
-  evaluate(snapshot: KmsSnapshot, params: P, context: KmsEvaluationContext): ControlResult[];
-}
+type AnyModule = (typeof MODULES)[number];
+type ModuleOf<K extends ControlId> = Extract<AnyModule, { id: K }>;
 
-export type IamControlId = 'KMS.1' | 'KMS.2';
-export type KmsControlId = 'KMS.3' | 'KMS.4';
+// A control id without a module (or a module for an unknown id) does not compile.
+type MissingModules = Exclude<ControlId, AnyModule['id']>;
+const everyControlHasAModule: [MissingModules] extends [never] ? true : MissingModules = true;
+void everyControlHasAModule;
 
-export type ControlRegistry = { [K in IamControlId]: IamControl<ControlParamsMap[K]> } & {
-  [K in KmsControlId]: KmsControl<ControlParamsMap[K]>;
+/** Each control's resolved parameter type, as its module declares it. */
+export type ControlParamsMap = {
+  [K in ControlId]: ModuleOf<K> extends ControlModule<infer P, K> ? P : never;
 };
 
-export const CONTROL_REGISTRY: ControlRegistry = {
-  'KMS.1': { kind: 'iam', resolveParams: resolveKms1Params, evaluate: evaluateKms1 },
-  'KMS.2': { kind: 'iam', resolveParams: resolveKms2Params, evaluate: evaluateKms2 },
-  'KMS.3': { kind: 'kms', resolveParams: resolveKms3Params, evaluate: evaluateKms3 },
-  'KMS.4': { kind: 'kms', resolveParams: resolveKms4Params, evaluate: evaluateKms4 },
-};
+/** Resolved parameters of every control. */
+export type ResolvedControlParams = { [K in ControlId]: ControlParamsMap[K] };
 
-export function controlKind(id: ControlId): 'iam' | 'kms' {
-  return CONTROL_REGISTRY[id].kind;
+export const CONTROL_MODULES: { readonly [K in ControlId]: ControlModule<ControlParamsMap[K], K> } =
+  Object.fromEntries(MODULES.map((module) => [module.id, module])) as {
+    [K in ControlId]: ControlModule<ControlParamsMap[K], K>;
+  };
+
+export function controlModule(id: ControlId): ControlModule<unknown> {
+  return CONTROL_MODULES[id] as ControlModule<unknown>;
 }
 
-export function isIamControl(id: ControlId): id is IamControlId {
-  return controlKind(id) === 'iam';
-}
-
-export function isKmsControl(id: ControlId): id is KmsControlId {
-  return controlKind(id) === 'kms';
-}
-
-/** Evaluates one IAM control with the already resolved parameters of all controls. */
-export function evaluateIamControl(
-  id: IamControlId,
-  snapshot: IamSnapshot,
+/** Evaluates one control with the already resolved parameters of all controls. */
+export function evaluateControl<K extends ControlId>(
+  id: K,
+  collection: UnitCollection,
   params: ResolvedControlParams,
-  context: IamEvaluationContext,
-): ControlResult[] {
-  return id === 'KMS.1'
-    ? CONTROL_REGISTRY['KMS.1'].evaluate(snapshot, params['KMS.1'], context)
-    : CONTROL_REGISTRY['KMS.2'].evaluate(snapshot, params['KMS.2'], context);
+  context: ControlContext,
+): ControlResult[] | Promise<ControlResult[]> {
+  const module: ControlModule<ControlParamsMap[K], K> = CONTROL_MODULES[id];
+  return module.evaluate(collection, params[id], context);
 }
 
-/** Evaluates one KMS control with the already resolved parameters of all controls. */
-export function evaluateKmsControl(
-  id: KmsControlId,
-  snapshot: KmsSnapshot,
-  params: ResolvedControlParams,
-  context: KmsEvaluationContext,
-): ControlResult[] {
-  return id === 'KMS.3'
-    ? CONTROL_REGISTRY['KMS.3'].evaluate(snapshot, params['KMS.3'], context)
-    : CONTROL_REGISTRY['KMS.4'].evaluate(snapshot, params['KMS.4'], context);
+/**
+ * Resolves the parameters of every control (missing controls get their defaults) and returns every error
+ * found, so that one run of the configuration check names all of them.
+ */
+export function resolveControlParams(
+  input: Partial<Record<ControlId, unknown>>,
+  env: ParamEnvironment,
+): ParamResult<ResolvedControlParams> {
+  const params: Partial<Record<ControlId, unknown>> = {};
+  const errors: ParameterError[] = [];
+  for (const id of CONTROL_IDS) {
+    const result = controlModule(id).parameters.resolve(input[id], env);
+    if (result.ok) params[id] = result.params;
+    else errors.push(...result.errors);
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, params: params as ResolvedControlParams };
+}
+
+/** The collections the given controls need, in a stable order. */
+export function collectorsNeeded(ids: readonly ControlId[]): Set<CollectorName> {
+  return new Set(ids.flatMap((id) => controlModule(id).needs));
+}
+
+/** The controls (of `ids`) whose collection a failure of `collector` leaves incomplete. */
+export function controlsNeeding(collector: CollectorName, ids: readonly ControlId[]): ControlId[] {
+  return ids.filter((id) => controlModule(id).needs.includes(collector));
+}
+
+/** Whether any of the given controls needs `collector`'s per-key detail for this key. */
+export function keyDetailWanted(
+  collector: CollectorName,
+  ids: readonly ControlId[],
+): (key: KmsKey) => boolean {
+  const wanting = controlsNeeding(collector, ids).map((id) => controlModule(id).detailsFor);
+  return (key) => wanting.some((detailsFor) => detailsFor === undefined || detailsFor(key));
+}
+
+/** Every IAM action the controls' collections call in a member account, sorted. */
+export function controlAwsActions(): string[] {
+  return [...new Set(CONTROL_IDS.flatMap((id) => controlModule(id).awsActions))].sort();
+}
+
+/** The control that decides a document kind offline (`check-policy`). */
+export function controlForDocuments(kind: PolicyDocumentKind): ControlId {
+  const id = CONTROL_IDS.find((control) => controlModule(control).checksDocuments === kind);
+  if (id === undefined) throw new Error(`no control decides ${kind} documents`);
+  return id;
+}
+
+/** The controls `check-policy` can decide offline. */
+export function offlineControls(): ControlId[] {
+  return CONTROL_IDS.filter((id) => controlModule(id).checksDocuments !== undefined);
 }

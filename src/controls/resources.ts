@@ -95,6 +95,8 @@ export function keyResource(key: KmsKey, accountId: string): EvaluatedResource {
   const rotation = key.rotation;
   const rotationStatus =
     rotation?.kind === 'enabled' ? true : rotation?.kind === 'disabled' ? false : undefined;
+  // A key that refused DescribeKey: only what ListKeys said is known, never the 'UNKNOWN' placeholders.
+  const described = key.describeRefused === undefined;
   return {
     arn: key.arn,
     type: 'AWS::KMS::Key',
@@ -104,9 +106,9 @@ export function keyResource(key: KmsKey, accountId: string): EvaluatedResource {
       AwsKmsKey: defined({
         AWSAccountId: accountId,
         KeyId: key.keyId,
-        KeyManager: key.keyManager,
-        KeyState: key.keyState,
-        Origin: key.origin,
+        KeyManager: described ? key.keyManager : undefined,
+        KeyState: described ? key.keyState : undefined,
+        Origin: described ? key.origin : undefined,
         Description: key.description === '' ? undefined : key.description,
         CreationDate: epochSeconds(key.creationDate),
         KeyRotationStatus: rotationStatus,

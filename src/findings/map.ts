@@ -106,7 +106,10 @@ export function toFinding(
     },
     Compliance: {
       Status: result.status,
-      RelatedRequirements: [...control.relatedRequirements],
+      // Left out when the control has none (KMS.5): an empty list says nothing.
+      ...(control.relatedRequirements.length > 0
+        ? { RelatedRequirements: [...control.relatedRequirements] }
+        : {}),
       SecurityControlId: control.id,
       StatusReasons: [
         {

@@ -1,7 +1,10 @@
 /** What a control decides for one in-scope resource. */
 
-export const CONTROL_IDS = ['KMS.1', 'KMS.2', 'KMS.3', 'KMS.4'] as const;
-export type ControlId = (typeof CONTROL_IDS)[number];
+import type { ControlId } from '../catalog/control-ids.js';
+
+// The ids belong to the catalog; re-exported here so that the model's users keep one import.
+export { CONTROL_IDS } from '../catalog/control-ids.js';
+export type { ControlId } from '../catalog/control-ids.js';
 
 export type ComplianceStatus = 'PASSED' | 'FAILED' | 'WARNING' | 'NOT_AVAILABLE';
 

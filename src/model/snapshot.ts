@@ -63,8 +63,14 @@ export type RotationStatus =
   | { kind: 'disabled' }
   /** GetKeyRotationStatus said UnsupportedOperationException: the key is out of KMS.4's scope. */
   | { kind: 'unsupported'; message?: string }
-  /** GetKeyRotationStatus failed (e.g. AccessDenied): the key is NOT_AVAILABLE for KMS.4. */
-  | { kind: 'error'; code: string; message: string };
+  /** GetKeyRotationStatus was refused by the key's policy (AccessDenied): KMS.4 WARNING for the key. */
+  | { kind: 'error'; code: string; message: string; why?: string };
+
+/** The key policy as GetKeyPolicy returned it (JSON text), or the answer that it cannot be read. */
+export type KeyPolicyRead =
+  | { kind: 'document'; document: string }
+  /** GetKeyPolicy was denied (AccessDenied): the key's policy is unreadable (KMS.5: FAILED). */
+  | { kind: 'unreadable'; code: string; message: string };
 
 export interface KmsKey {
   keyId: string;
@@ -84,6 +90,13 @@ export interface KmsKey {
   enabled?: boolean;
   /** Only collected for keys in KMS.4's scope; absent otherwise. */
   rotation?: RotationStatus;
+  /** The `default` key policy; only collected for customer managed keys when KMS.5 runs. */
+  keyPolicy?: KeyPolicyRead;
+  /**
+   * Set when ListKeys listed the key but its key policy refused the audit role DescribeKey (issue 16): the
+   * key is a finding, not a gap. Its metadata is then unknown (`keyManager` etc. are 'UNKNOWN').
+   */
+  describeRefused?: { code: string; message: string; why: string };
 }
 
 /** Everything KMS.3 and KMS.4 need about one account and region. */

@@ -5,17 +5,18 @@
 import type { ScanClients } from '../aws/scan-clients.js';
 import type { CatalogControl } from '../catalog/index.js';
 import { collectIam } from '../collect/iam.js';
+import { KEY_DETAIL_COLLECTORS } from '../collect/key-details.js';
 import { collectKms } from '../collect/kms.js';
 import { errorCode, errorMessage } from '../aws/errors.js';
 import type { ResolvedControlParams } from '../controls/index.js';
 import {
-  evaluateIamControl,
-  evaluateKmsControl,
-  isIamControl,
-  isInKms4Scope,
-  isKmsControl,
+  collectorsNeeded,
+  controlModule,
+  controlsNeeding,
+  evaluateControl,
+  keyDetailWanted,
 } from '../controls/index.js';
-import { analyzeSnapshotPolicies } from '../evaluate/policy-analyses.js';
+import { analyzeDocuments } from '../evaluate/policy-analyses.js';
 import { policyEvaluator } from '../evaluate/policy-pool.js';
 import type { AsffFinding } from '../findings/index.js';
 import { findingId, toFinding, validateFinding } from '../findings/index.js';
@@ -23,7 +24,8 @@ import type { ImportTarget } from '../importer/importer.js';
 import { activeFindings, hubStatus, importFindings } from '../importer/importer.js';
 import { findingsToArchive } from '../importer/lifecycle.js';
 import type { RateLimiter } from '../aws/rate-limit.js';
-import { IAM_QUOTAS } from '../aws/quotas.js';
+import { IAM_QUOTAS, KMS_QUOTAS } from '../aws/quotas.js';
+import type { CollectorName, KeyDetailCollectorName, UnitCollection } from '../model/collection.js';
 import type { ControlId, ControlResult } from '../model/result.js';
 import type { ScanUnit } from './plan.js';
 import type { UnitError, UnitOutcome } from '../model/scan.js';
@@ -55,19 +57,22 @@ function unitError(stage: UnitError['stage'], controls: ControlId[], error: unkn
   return { stage, controls, code: errorCode(error), message: errorMessage(error) };
 }
 
-/** Collects and evaluates the unit's controls; which controls were collected completely. */
-async function collectAndEvaluate(
+const KEY_DETAILS = Object.keys(KEY_DETAIL_COLLECTORS) as KeyDetailCollectorName[];
+
+/**
+ * Runs the collectors the unit's controls need (their declared `needs`); a collector's failure leaves
+ * incomplete exactly the controls that need it.
+ */
+async function collect(
   unit: ScanUnit,
   context: UnitContext,
-  errors: UnitError[],
-): Promise<{ results: ControlResult[]; complete: Set<ControlId> }> {
-  const results: ControlResult[] = [];
-  const complete = new Set<ControlId>(unit.controls);
-  const now = context.now();
-  const iamControls = unit.controls.filter(isIamControl);
-  if (iamControls.length > 0) {
+  fail: (collector: CollectorName, error: unknown) => void,
+): Promise<UnitCollection> {
+  const needed = collectorsNeeded(unit.controls);
+  const collection: UnitCollection = {};
+  if (needed.has('iam:authorization-details')) {
     try {
-      const snapshot = await collectIam(context.clients.iam(unit.accountId), {
+      collection.iam = await collectIam(context.clients.iam(unit.accountId), {
         accountId: unit.accountId,
         partition: context.partition,
         ...(context.managementAccountId ? { managementAccountId: context.managementAccountId } : {}),
@@ -79,45 +84,78 @@ async function collectAndEvaluate(
             context.signal,
           ),
       });
-      // Policy analysis runs in the worker pool: a hostile document must not stall this process.
-      const analyses = await analyzeSnapshotPolicies(
-        snapshot,
-        iamControls.map((id) => ({
-          documents: id === 'KMS.1' ? ('managed' as const) : ('inline' as const),
-          blockedActions: context.params[id].blockedActions,
-        })),
-        policyEvaluator(),
-      );
-      for (const id of iamControls) {
-        results.push(...evaluateIamControl(id, snapshot, context.params, { region: unit.region, analyses }));
-      }
     } catch (error) {
       context.signal?.throwIfAborted();
-      errors.push(unitError('collect', iamControls, error));
-      for (const id of iamControls) complete.delete(id);
+      fail('iam:authorization-details', error);
     }
   }
-  const kmsControls = unit.controls.filter(isKmsControl);
-  if (kmsControls.length > 0) {
-    const collection = await collectKms(context.clients.kms(unit.accountId, unit.region), {
+  if (needed.has('kms:keys')) {
+    const kms = await collectKms(context.clients.kms(unit.accountId, unit.region), {
       accountId: unit.accountId,
       region: unit.region,
       partition: context.partition,
-      rotation: kmsControls.includes('KMS.4'),
-      inRotationScope: isInKms4Scope,
+      details: KEY_DETAILS.filter((name) => needed.has(name)).map((name) => ({
+        collector: KEY_DETAIL_COLLECTORS[name],
+        wanted: keyDetailWanted(name, unit.controls),
+      })),
       ...(context.signal ? { signal: context.signal } : {}),
+      beforeDetailCall: async (operation) => {
+        const quota = KMS_QUOTAS[operation as keyof typeof KMS_QUOTAS];
+        if (quota !== undefined)
+          await context.limiter.take(
+            `${unit.accountId}/${unit.region}/kms/${operation}`,
+            quota,
+            context.signal,
+          );
+      },
     });
     context.signal?.throwIfAborted();
-    for (const { controls, error } of collection.errors) {
-      const affected = controls.filter((c) => unit.controls.includes(c));
-      errors.push(unitError('collect', affected, error));
-      for (const id of affected) complete.delete(id);
-    }
-    for (const id of kmsControls) {
-      results.push(...evaluateKmsControl(id, collection.snapshot, context.params, { now }));
-    }
+    for (const { collector, error } of kms.errors) fail(collector, error);
+    // A partial inventory is still evaluated: its controls are marked incomplete, so nothing is archived.
+    collection.kms = kms.snapshot;
   }
-  return { results, complete };
+  return collection;
+}
+
+/** Collects and evaluates the unit's controls; which controls were collected completely. */
+async function collectAndEvaluate(
+  unit: ScanUnit,
+  context: UnitContext,
+  errors: UnitError[],
+): Promise<{ results: ControlResult[]; complete: Set<ControlId> }> {
+  const complete = new Set<ControlId>(unit.controls);
+  const now = context.now();
+  const collection = await collect(unit, context, (collector, error) => {
+    const affected = controlsNeeding(collector, unit.controls);
+    errors.push(unitError('collect', affected, error));
+    for (const id of affected) complete.delete(id);
+  });
+  // Policy analysis runs in the worker pool: a hostile document must not stall this process.
+  const evaluator = policyEvaluator();
+  const controlContext = {
+    region: unit.region,
+    now,
+    analyzePolicies: (documents: readonly unknown[], blockedActions: readonly string[], partition: string) =>
+      analyzeDocuments(documents, blockedActions, partition, evaluator),
+  };
+  const present = (collector: CollectorName): boolean =>
+    collector === 'iam:authorization-details' ? collection.iam !== undefined : collection.kms !== undefined;
+  const results = await Promise.all(
+    unit.controls.map(async (id) => {
+      // A control whose snapshot is missing (its collection failed outright) has nothing to evaluate.
+      if (!controlModule(id).needs.every(present)) return [];
+      try {
+        return await evaluateControl(id, collection, context.params, controlContext);
+      } catch (error) {
+        // E.g. the policy pool failed: this control is incomplete, the others go on.
+        context.signal?.throwIfAborted();
+        errors.push(unitError('collect', [id], error));
+        complete.delete(id);
+        return [];
+      }
+    }),
+  );
+  return { results: results.flat(), complete };
 }
 
 function countFindings(outcome: UnitOutcome, results: ControlResult[]): void {

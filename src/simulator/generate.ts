@@ -3,6 +3,7 @@
  * customer managed and inline policies drawn from the exactly-decided policy kinds, and the verdicts a
  * correct scan must reach -- computed from the kinds, never by keywarden's own engine.
  */
+import type { ControlId } from '../catalog/control-ids.js';
 import {
   awsManagedKeyPolicy,
   defaultKeyPolicy,
@@ -21,7 +22,7 @@ import { SimState } from './state.js';
 export type ExpectedStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE' | 'WARNING';
 
 export interface ExpectedResult {
-  controlId: 'KMS.1' | 'KMS.2' | 'KMS.3' | 'KMS.4' | 'KMS.5';
+  controlId: ControlId;
   accountId: string;
   /** The region whose Security Hub receives the finding (the home region for IAM controls). */
   region: string;
@@ -63,7 +64,7 @@ export interface OrganizationOptions {
    * default key policy. One kind (an unconditional Deny of kms:* to everyone) locks the member role out.
    */
   keyPolicyKinds?: boolean;
-  /** Expect KMS.5 verdicts for every customer managed key (off until the scan runs KMS.5). */
+  /** Expect KMS.5 verdicts for every customer managed key (default on: KMS.5 is in the catalog). */
   kms5?: boolean;
   /**
    * Add, in every account and region, keys whose policy locks the audit role out, one of each locked kind
@@ -291,7 +292,7 @@ export function generateOrganization(options: OrganizationOptions = {}): {
         expectedUnitErrors.push({
           accountId: id,
           region,
-          controls: ['KMS.3', 'KMS.4', ...(options.kms5 ? (['KMS.5'] as const) : [])],
+          controls: ['KMS.3', 'KMS.4', ...((options.kms5 ?? true) ? (['KMS.5'] as const) : [])],
           missingAction: 'kms:DescribeKey',
         });
     }
@@ -418,7 +419,7 @@ export function generateOrganization(options: OrganizationOptions = {}): {
           ...(kind.kms4 && { kms4: kind.kms4 }),
           kms5,
         };
-        for (const result of keyExpectations(key, verdicts, refuses, options.kms5 ?? false))
+        for (const result of keyExpectations(key, verdicts, refuses, options.kms5 ?? true))
           expectKey({ ...result, region, resourceArn: arn });
       }
       if (!options.lockedKeys) continue;
@@ -449,7 +450,7 @@ export function generateOrganization(options: OrganizationOptions = {}): {
             ...(lockedState.kms4 && { kms4: lockedState.kms4 }),
             kms5: locked.kms5WhenReadable,
           };
-          for (const result of keyExpectations(key, verdicts, locked.refuses, options.kms5 ?? false))
+          for (const result of keyExpectations(key, verdicts, locked.refuses, options.kms5 ?? true))
             expectKey({ ...result, region, resourceArn: keyArn(id, region, keyId) });
         }
       }

@@ -69,7 +69,7 @@ describe('authentication', () => {
       expect((await running.app.inject({ url })).statusCode).toBe(401);
     }
     expect((await running.app.inject({ url: '/v1/controls', headers: auth })).json().controls).toHaveLength(
-      4,
+      5,
     );
   });
 
@@ -206,7 +206,7 @@ describe('scans through the API (real scan against the simulator)', () => {
     const address = await running.app.listen({ host: '127.0.0.1', port: 0 });
     const response = await fetch(`${address}/v1/controls`, { headers: auth });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { controls: unknown[] }).controls).toHaveLength(4);
+    expect(((await response.json()) as { controls: unknown[] }).controls).toHaveLength(5);
     expect((await fetch(`${address}/v1/controls`)).status).toBe(401);
   });
 });

@@ -16,12 +16,13 @@ const NIST_AC = ['AC-2', 'AC-2(1)', 'AC-3', 'AC-3(15)', 'AC-3(7)', 'AC-5', 'AC-6
 describe('the shipped catalog', () => {
   const catalog = loadCatalog();
 
-  it('holds KMS.1 to KMS.4 with their severities, scope and Config rules', () => {
+  it('holds KMS.1 to KMS.5 with their severities, scope and Config rules', () => {
     expect(catalog.controls.map((c) => [c.id, c.severity, c.scope, c.configRule])).toEqual([
       ['KMS.1', 'MEDIUM', 'global', 'iam-customer-policy-blocked-kms-actions'],
       ['KMS.2', 'MEDIUM', 'global', 'iam-inline-policy-blocked-kms-actions'],
       ['KMS.3', 'CRITICAL', 'regional', 'kms-cmk-not-scheduled-for-deletion-2'],
       ['KMS.4', 'MEDIUM', 'regional', 'cmk-backing-key-rotation-enabled'],
+      ['KMS.5', 'CRITICAL', 'regional', 'kms-key-policy-no-public-access'],
     ]);
   });
 
@@ -38,6 +39,51 @@ describe('the shipped catalog', () => {
     ]);
     expect(catalog.get('KMS.3').unsupportedRegions).toEqual(['ap-northeast-3', 'eu-south-1']);
     expect(catalog.get('KMS.4').unsupportedRegions).toEqual(['me-central-1']);
+    // Where AWS's Config rule kms-key-policy-no-public-access is not offered (SEMANTICS.md).
+    expect(catalog.get('KMS.5').unsupportedRegions).toEqual([
+      'ap-southeast-7',
+      'ap-southeast-5',
+      'mx-central-1',
+      'ap-east-2',
+      'ca-west-1',
+      'ap-southeast-6',
+      'us-gov-east-1',
+      'us-gov-west-1',
+    ]);
+  });
+
+  it('describes KMS.5 as AWS does: no related requirements, change triggered, its category', () => {
+    const kms5 = catalog.get('KMS.5');
+    expect(kms5.title).toBe('KMS keys should not be publicly accessible');
+    expect(kms5.relatedRequirements).toEqual([]);
+    expect(kms5.scheduleType).toBe('CHANGE_TRIGGERED');
+    expect(kms5.resourceTypes).toEqual(['AWS::KMS::Key']);
+    expect(kms5.categories).toEqual([
+      'Protect > Secure network configuration > Resources not publicly accessible',
+    ]);
+    // The restricting condition keys are data, defaulting to SEMANTICS.md's list.
+    expect(kms5.parameters.map((p) => [p.name, p.default])).toEqual([
+      [
+        'restrictingConditionKeys',
+        [
+          'aws:PrincipalAccount',
+          'aws:PrincipalArn',
+          'aws:PrincipalOrgID',
+          'aws:PrincipalOrgPaths',
+          'aws:userid',
+          'aws:username',
+          'aws:SourceAccount',
+          'aws:SourceArn',
+          'aws:SourceOwner',
+          'aws:SourceOrgID',
+          'aws:SourceOrgPaths',
+          'aws:SourceVpc',
+          'aws:SourceVpce',
+          'aws:SourceIp',
+          'kms:CallerAccount',
+        ],
+      ],
+    ]);
   });
 
   it('carries the related requirements verbatim', () => {
@@ -47,6 +93,7 @@ describe('the shipped catalog', () => {
       'NIST.800-53.r5 SC-12',
       'NIST.800-53.r5 SC-12(2)',
     ]);
+    // As AWS lists them now (SEMANTICS.md): CIS v5.0.0 / v3.0.0 3.6 and PCI DSS v4.0.1 3.7.4 added.
     expect(catalog.get('KMS.4').relatedRequirements).toEqual([
       'CIS AWS Foundations Benchmark v5.0.0/3.6',
       'CIS AWS Foundations Benchmark v3.0.0/3.6',

@@ -132,8 +132,8 @@ describe('values that do not fit are named', () => {
     ['duplicate id', (doc) => (control(doc, 3).id = 'KMS.2'), 'controls[3] (KMS.2).id: duplicate control id'],
     [
       'unknown control id',
-      (doc) => (control(doc, 0).id = 'KMS.5'),
-      'controls[0] (KMS.5).id: must be one of KMS.1, KMS.2, KMS.3, KMS.4',
+      (doc) => (control(doc, 0).id = 'KMS.6'),
+      'controls[0] (KMS.6).id: must be one of KMS.1, KMS.2, KMS.3, KMS.4, KMS.5',
     ],
     [
       'bad region code',
@@ -156,9 +156,9 @@ describe('values that do not fit are named', () => {
       'controls[2] (KMS.3).remediation.text: expected string length less or equal to 512',
     ],
     [
-      'no related requirement',
-      (doc) => (control(doc, 2).relatedRequirements = []),
-      'controls[2] (KMS.3).relatedRequirements: expected array length to be greater or equal to 1',
+      'more related requirements than ASFF takes',
+      (doc) => (control(doc, 2).relatedRequirements = Array.from({ length: 33 }, (_, i) => `R ${i}`)),
+      'controls[2] (KMS.3).relatedRequirements: expected array length to be less or equal to 32',
     ],
     [
       'empty related requirement',
@@ -232,6 +232,11 @@ describe('values that do not fit are named', () => {
       'controls: expected array length to be greater or equal to 1',
     ],
     ['unknown version', (doc) => (doc.version = 2), 'version: expected 1'],
+    [
+      'a control the code implements left out',
+      (doc) => (doc.controls = doc.controls.filter((c) => c['id'] !== 'KMS.3')),
+      'controls: missing KMS.3',
+    ],
   ];
   it.each(cases)('%s', (_name, edit, message) => {
     const text = rejection(broken(edit));
@@ -244,7 +249,7 @@ describe('values that do not fit are named', () => {
         broken(() => undefined),
         SOURCE,
       ).controls,
-    ).toHaveLength(4);
+    ).toHaveLength(5);
   });
 
   it('accepts a user edit that fits: a wildcard pattern and another severity', () => {

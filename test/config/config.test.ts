@@ -25,7 +25,7 @@ describe('configuration', () => {
       import: { dryRun: false, importPassed: true, archiveResolved: true, productName: 'keywarden' },
       executor: { mode: 'inprocess' },
     });
-    expect(enabledControls).toEqual(['KMS.1', 'KMS.2', 'KMS.3', 'KMS.4']);
+    expect(enabledControls).toEqual(['KMS.1', 'KMS.2', 'KMS.3', 'KMS.4', 'KMS.5']);
     expect(params['KMS.1'].blockedActions).toEqual(['kms:Decrypt', 'kms:ReEncryptFrom']);
     expect(params['KMS.1'].excludePermissionBoundaryPolicy).toBe(true);
   });
@@ -48,7 +48,7 @@ describe('configuration', () => {
     expect(loaded.config.homeRegion).toBe('us-west-2');
     expect(loaded.config.regions).toMatchObject({ mode: 'list', list: ['us-east-1', 'eu-west-1'] });
     expect(loaded.config.import.dryRun).toBe(true);
-    expect(loaded.enabledControls).toEqual(['KMS.1', 'KMS.3', 'KMS.4']);
+    expect(loaded.enabledControls).toEqual(['KMS.1', 'KMS.3', 'KMS.4', 'KMS.5']);
     expect(loaded.params['KMS.4'].maxRotationPeriodDays).toBe(180);
   });
 

@@ -202,3 +202,39 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+describe('KMS.3 for a key whose policy refuses the audit role DescribeKey (issue 16)', () => {
+  const refused = kmsKey({
+    keyId: 'abcd0000-0000-0000-0000-00000000000a',
+    keyManager: 'UNKNOWN',
+    keyState: 'UNKNOWN',
+    keySpec: 'UNKNOWN',
+    origin: 'UNKNOWN',
+    describeRefused: {
+      code: 'AccessDeniedException',
+      message:
+        'User: x is not authorized to perform: kms:DescribeKey with an explicit deny in a resource-based policy',
+      why: "the key's policy refuses the audit role kms:DescribeKey",
+    },
+  });
+
+  it('is a WARNING naming the refused call, not a dropped key', () => {
+    const result = only(refused);
+    expect(result).toMatchObject({
+      status: 'WARNING',
+      reasonCode: 'KEY_UNREADABLE_BY_AUDIT_ROLE',
+      evidence: { refusedCall: 'kms:DescribeKey', errorCode: 'AccessDeniedException', cause: 'key-policy' },
+    });
+    expect(result.reason).toBe(
+      "The audit role was refused kms:DescribeKey (AccessDeniedException): the key's policy refuses the audit " +
+        'role kms:DescribeKey. Whether the key is scheduled for deletion cannot be read.',
+    );
+    expect(result.resource.arn).toBe(refused.arn);
+  });
+
+  it('follows kmsKeyIds by id and ARN like any key', () => {
+    expect(isInKms3Scope(refused, { kmsKeyIds: [refused.arn] })).toBe(true);
+    expect(isInKms3Scope(refused, { kmsKeyIds: ['99999999-0000-0000-0000-000000000000'] })).toBe(false);
+    expect(isInKms3Scope(refused, defaults)).toBe(true);
+  });
+});

@@ -119,11 +119,13 @@ describe('KMS.4 verdicts', () => {
         message: 'User is not authorized to perform kms:GetKeyRotationStatus',
       },
       {},
-      'NOT_AVAILABLE',
-      'ROTATION_STATUS_UNAVAILABLE',
+      'WARNING',
+      'KEY_UNREADABLE_BY_AUDIT_ROLE',
       {
+        refusedCall: 'kms:GetKeyRotationStatus',
         errorCode: 'AccessDeniedException',
         errorMessage: 'User is not authorized to perform kms:GetKeyRotationStatus',
+        cause: 'key-policy',
       },
     ],
     ['rotation not collected', undefined, {}, 'NOT_AVAILABLE', 'ROTATION_STATUS_UNAVAILABLE', {}],
@@ -134,11 +136,43 @@ describe('KMS.4 verdicts', () => {
     expect(results[0]!.evidence).toEqual(evidence);
   });
 
-  it('names the error in the reason of an AccessDenied key', () => {
+  it('names the refused call and why in the reason of a key whose policy refuses the rotation status', () => {
     const [result] = evaluateOne(
-      kmsKey({ rotation: { kind: 'error', code: 'AccessDeniedException', message: 'not authorized' } }),
+      kmsKey({
+        rotation: {
+          kind: 'error',
+          code: 'AccessDeniedException',
+          message: 'not authorized',
+          why: 'the key policy says no',
+        },
+      }),
     );
-    expect(result!.reason).toBe('GetKeyRotationStatus failed with AccessDeniedException: not authorized.');
+    expect(result!.reason).toBe(
+      'The audit role was refused kms:GetKeyRotationStatus (AccessDeniedException): the key policy says no. ' +
+        'Whether automatic rotation is enabled cannot be read.',
+    );
+  });
+
+  it('a key that refused DescribeKey is a WARNING, whatever its unknown metadata', () => {
+    const refused = kmsKey({
+      keyManager: 'UNKNOWN',
+      keyState: 'UNKNOWN',
+      keySpec: 'UNKNOWN',
+      origin: 'UNKNOWN',
+      describeRefused: { code: 'AccessDeniedException', message: 'explicit deny', why: 'locked' },
+    });
+    const [result] = evaluateOne(refused);
+    expect(result).toMatchObject({
+      status: 'WARNING',
+      reasonCode: 'KEY_UNREADABLE_BY_AUDIT_ROLE',
+      evidence: { refusedCall: 'kms:DescribeKey', errorCode: 'AccessDeniedException' },
+    });
+    expect(result!.reason).toContain('kms:DescribeKey');
+    // ASFF details keep only what ListKeys said: no 'UNKNOWN' placeholders.
+    const details = result!.resource.details!['AwsKmsKey'] as Record<string, unknown>;
+    expect(details['KeyManager']).toBeUndefined();
+    expect(details['KeyState']).toBeUndefined();
+    expect(result!.resource.arn).toBe(refused.arn);
   });
 
   it('explains the period in the reason', () => {

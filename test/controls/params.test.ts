@@ -8,6 +8,7 @@ import {
   resolveKms2Params,
   resolveKms3Params,
   resolveKms4Params,
+  resolveKms5Params,
 } from '../../src/controls/index.js';
 import { KNOWN_KMS_ACTIONS } from './helpers.js';
 
@@ -28,6 +29,26 @@ const DEFAULTS = {
   },
   'KMS.3': { kmsKeyIds: [] },
   'KMS.4': {},
+  'KMS.5': {
+    restrictingConditionKeys: [
+      'aws:PrincipalAccount',
+      'aws:PrincipalArn',
+      'aws:PrincipalOrgID',
+      'aws:PrincipalOrgPaths',
+      'aws:userid',
+      'aws:username',
+      'aws:SourceAccount',
+      'aws:SourceArn',
+      'aws:SourceOwner',
+      'aws:SourceOrgID',
+      'aws:SourceOrgPaths',
+      'aws:SourceVpc',
+      'aws:SourceVpce',
+      'aws:SourceIp',
+      'kms:CallerAccount',
+    ],
+    kmsActions: KNOWN_KMS_ACTIONS,
+  },
 };
 
 describe('defaults', () => {
@@ -204,5 +225,32 @@ describe('errors', () => {
         /^KMS\.1 blockedActionsPatterns: .*\nKMS\.4 maxRotationPeriodDays: /,
       );
     }
+  });
+});
+
+describe('restrictingConditionKeys (KMS.5)', () => {
+  it('takes a list or a comma-separated string, without duplicates', () => {
+    expect(
+      resolveKms5Params({ restrictingConditionKeys: 'aws:PrincipalOrgID, aws:SourceVpce' }, env),
+    ).toEqual({
+      ok: true,
+      params: {
+        restrictingConditionKeys: ['aws:PrincipalOrgID', 'aws:SourceVpce'],
+        kmsActions: KNOWN_KMS_ACTIONS,
+      },
+    });
+    const twice = resolveKms5Params({ restrictingConditionKeys: ['aws:SourceIp', 'aws:SourceIp'] }, env);
+    expect(twice.ok && twice.params.restrictingConditionKeys).toEqual(['aws:SourceIp']);
+  });
+
+  it('refuses a value that is not a condition key, naming it', () => {
+    const result = resolveKms5Params(
+      { restrictingConditionKeys: ['aws:PrincipalOrgID', 'PrincipalOrgID'] },
+      env,
+    );
+    expect(result.ok).toBe(false);
+    expect(formatParameterErrors(result.ok ? [] : result.errors)).toBe(
+      "KMS.5 restrictingConditionKeys: 'PrincipalOrgID' is not a condition key (write them as service:Name, e.g. aws:PrincipalOrgID)",
+    );
   });
 });

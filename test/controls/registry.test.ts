@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CONTROL_REGISTRY,
-  controlKind,
-  evaluateIamControl,
-  evaluateKmsControl,
-  isIamControl,
-  isKmsControl,
+  CONTROL_MODULES,
+  collectorsNeeded,
+  controlsNeeding,
+  evaluateControl,
+  keyDetailWanted,
 } from '../../src/controls/index.js';
 import { CONTROL_IDS } from '../../src/model/result.js';
 import {
@@ -21,19 +20,17 @@ import {
 } from './helpers.js';
 
 describe('control registry', () => {
-  it('has every control with its kind', () => {
-    expect(Object.keys(CONTROL_REGISTRY).sort()).toEqual([...CONTROL_IDS].sort());
-    expect(CONTROL_IDS.map(controlKind)).toEqual(['iam', 'iam', 'kms', 'kms']);
-    expect(CONTROL_IDS.filter(isIamControl)).toEqual(['KMS.1', 'KMS.2']);
-    expect(CONTROL_IDS.filter(isKmsControl)).toEqual(['KMS.3', 'KMS.4']);
+  it('has one module per control, keyed by its own id', () => {
+    expect(Object.keys(CONTROL_MODULES).sort()).toEqual([...CONTROL_IDS].sort());
+    for (const id of CONTROL_IDS) expect(CONTROL_MODULES[id].id).toBe(id);
   });
 
-  it('resolves parameters through each entry', () => {
+  it('resolves parameters through each module', () => {
     const env = { knownKmsActions: KNOWN_KMS_ACTIONS };
-    expect(CONTROL_REGISTRY['KMS.1'].resolveParams({ blockedActionsPatterns: 'kms:Nope' }, env).ok).toBe(
+    expect(CONTROL_MODULES['KMS.1'].parameters.resolve({ blockedActionsPatterns: 'kms:Nope' }, env).ok).toBe(
       false,
     );
-    expect(CONTROL_REGISTRY['KMS.2'].resolveParams({}, env)).toEqual({
+    expect(CONTROL_MODULES['KMS.2'].parameters.resolve({}, env)).toEqual({
       ok: true,
       params: {
         blockedActionsPatterns: ['kms:ReEncryptFrom', 'kms:Decrypt'],
@@ -41,14 +38,26 @@ describe('control registry', () => {
         excludeRoleByManagementAccount: false,
       },
     });
-    expect(CONTROL_REGISTRY['KMS.3'].resolveParams({ kmsKeyIds: 'abc' }, env)).toEqual({
+    expect(CONTROL_MODULES['KMS.3'].parameters.resolve({ kmsKeyIds: 'abc' }, env)).toEqual({
       ok: true,
       params: { kmsKeyIds: ['abc'] },
     });
-    expect(CONTROL_REGISTRY['KMS.4'].resolveParams({ maxRotationPeriodDays: 10 }, env).ok).toBe(false);
+    expect(CONTROL_MODULES['KMS.4'].parameters.resolve({ maxRotationPeriodDays: 10 }, env).ok).toBe(false);
+    // A parameter of another control is unknown here, and the message lists this control's own.
+    const other = CONTROL_MODULES['KMS.3'].parameters.resolve({ maxRotationPeriodDays: 100 }, env);
+    expect(other).toEqual({
+      ok: false,
+      errors: [
+        {
+          controlId: 'KMS.3',
+          parameter: 'maxRotationPeriodDays',
+          message: 'unknown parameter for KMS.3; known parameters: kmsKeyIds',
+        },
+      ],
+    });
   });
 
-  it('dispatches each control id to its own evaluator', () => {
+  it('dispatches each control id to its own evaluator', async () => {
     const all = params();
     const iam = iamSnapshot({
       managedPolicies: [managedPolicy('P', ALLOW_DECRYPT_ALL)],
@@ -58,12 +67,12 @@ describe('control registry', () => {
       kmsKey({ keyState: 'PendingDeletion', deletionDate: '2025-03-10T00:00:00Z' }),
       kmsKey({ rotation: { kind: 'disabled' } }),
     ]);
-    const iamContext = { region: HOME_REGION };
-    const kmsContext = { now: new Date('2025-03-01T00:00:00Z') };
-    const kms1 = evaluateIamControl('KMS.1', iam, all, iamContext);
-    const kms2 = evaluateIamControl('KMS.2', iam, all, iamContext);
-    const kms3 = evaluateKmsControl('KMS.3', kms, all, kmsContext);
-    const kms4 = evaluateKmsControl('KMS.4', kms, all, kmsContext);
+    const context = { region: HOME_REGION, now: new Date('2025-03-01T00:00:00Z') };
+    const collection = { iam, kms };
+    const kms1 = await evaluateControl('KMS.1', collection, all, context);
+    const kms2 = await evaluateControl('KMS.2', collection, all, context);
+    const kms3 = await evaluateControl('KMS.3', collection, all, context);
+    const kms4 = await evaluateControl('KMS.4', collection, all, context);
     expect(kms1.map((r) => [r.controlId, r.resource.type, r.status])).toEqual([
       ['KMS.1', 'AWS::IAM::Policy', 'FAILED'],
     ]);
@@ -76,5 +85,40 @@ describe('control registry', () => {
     ]);
     // The pending-deletion key is out of KMS.4's scope; the other has rotation disabled.
     expect(kms4.map((r) => [r.controlId, r.reasonCode])).toEqual([['KMS.4', 'ROTATION_DISABLED']]);
+  });
+
+  it('uses the analyses the scan offers, once per document', async () => {
+    const iam = iamSnapshot({ managedPolicies: [managedPolicy('P', ALLOW_DECRYPT_ALL)] });
+    const asked: unknown[][] = [];
+    const results = await evaluateControl('KMS.1', { iam }, params(), {
+      region: HOME_REGION,
+      now: new Date(),
+      analyzePolicies: (documents) => {
+        asked.push([...documents]);
+        return Promise.resolve(() => undefined);
+      },
+    });
+    expect(asked).toEqual([[ALLOW_DECRYPT_ALL]]);
+    expect(results.map((r) => r.status)).toEqual(['FAILED']);
+  });
+
+  it('derives which collections a unit runs and which controls a failed collector leaves incomplete', () => {
+    expect([...collectorsNeeded(['KMS.3'])]).toEqual(['kms:keys']);
+    expect([...collectorsNeeded(['KMS.1', 'KMS.4'])].sort()).toEqual([
+      'iam:authorization-details',
+      'kms:keys',
+      'kms:rotation',
+    ]);
+    expect(controlsNeeding('kms:keys', ['KMS.1', 'KMS.3', 'KMS.4'])).toEqual(['KMS.3', 'KMS.4']);
+    expect(controlsNeeding('kms:rotation', ['KMS.3', 'KMS.4'])).toEqual(['KMS.4']);
+    expect(controlsNeeding('iam:authorization-details', ['KMS.3', 'KMS.4'])).toEqual([]);
+  });
+
+  it("asks for a key's rotation only when a control of the unit evaluates it", () => {
+    const wanted = keyDetailWanted('kms:rotation', ['KMS.3', 'KMS.4']);
+    expect(wanted(kmsKey({}))).toBe(true);
+    expect(wanted(kmsKey({ keySpec: 'RSA_2048' }))).toBe(false);
+    expect(wanted(kmsKey({ keyManager: 'AWS' }))).toBe(false);
+    expect(keyDetailWanted('kms:rotation', ['KMS.3'])(kmsKey({}))).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ const active = (sim: RunningSimulator) =>
 
 describe('a page that says it is truncated but gives no token: incomplete, nothing archived', () => {
   it.each([
-    { operation: 'kms:ListKeys', controls: ['KMS.3', 'KMS.4'] },
+    { operation: 'kms:ListKeys', controls: ['KMS.3', 'KMS.4', 'KMS.5'] },
     { operation: 'iam:GetAccountAuthorizationDetails', controls: ['KMS.1', 'KMS.2'] },
   ])('$operation', async ({ operation, controls }) => {
     aws = await startAws({ organization: { accounts: 1, regions: ['us-east-1'] } });

@@ -80,16 +80,16 @@ describe('one unit under each kind of failure', () => {
     expect(unit.archived).toBe(ofGoneKey.length);
   });
 
-  it('KMS collection failing: KMS.3 and KMS.4 incomplete, nothing of theirs archived, IAM imported', async () => {
+  it('KMS collection failing: KMS.3, KMS.4 and KMS.5 incomplete, nothing of theirs archived, IAM imported', async () => {
     await memberUnit();
     deleteSome();
     aws.faults.failingOperations.add(`${member}/${REGION}/kms:ListKeys`);
     const unit = await memberUnit({ aws: { maxAttempts: 1, retryMode: 'standard', requestTimeoutMs: 5000 } });
     expect(unit.state).toBe('partial');
     expect(unit.errors.map((e) => [e.stage, [...e.controls].sort()])).toEqual([
-      ['collect', ['KMS.3', 'KMS.4']],
+      ['collect', ['KMS.3', 'KMS.4', 'KMS.5']],
     ]);
-    const kms = hubOf().filter((s) => ['KMS.3', 'KMS.4'].includes(controlOf(s)));
+    const kms = hubOf().filter((s) => ['KMS.3', 'KMS.4', 'KMS.5'].includes(controlOf(s)));
     expect(kms.filter((s) => s.finding.RecordState === 'ARCHIVED')).toEqual([]);
     expect(unit.findings['KMS.1']!.FAILED + unit.findings['KMS.1']!.PASSED).toBeGreaterThan(0);
   });

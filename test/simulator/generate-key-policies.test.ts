@@ -87,16 +87,25 @@ const LOCKED_EXPECTATIONS: Record<string, Row[]> = {
 const statementsOf = (policy: Record<string, unknown> | undefined) =>
   (policy?.['Statement'] ?? []) as Record<string, unknown>[];
 
-describe('by default (every option off) the generated organization is what it was', () => {
+describe('by default (every opt-in option off) the generated organization is what it was', () => {
   const { state, expected, expectedUnitErrors } = generateOrganization({
     seed: 4,
     accounts: 3,
     regions: REGIONS,
   });
 
-  it('expects no KMS.5, no WARNING and no unit error; the same keys as with key-policy kinds on', () => {
-    expect(expected.filter((e) => e.controlId === 'KMS.5' || e.status === 'WARNING')).toEqual([]);
+  it('expects KMS.5 PASSED for each customer key (AWS’s default key policy), no WARNING, no unit error; the same keys as with key-policy kinds on', () => {
+    expect(expected.filter((e) => e.status === 'WARNING')).toEqual([]);
+    const kms5 = expected.filter((e) => e.controlId === 'KMS.5');
+    const customerKeys = [...state.accounts.values()].flatMap((a) =>
+      [...a.keys.values()].flat().filter((k) => k.keyManager === 'CUSTOMER'),
+    );
+    expect(kms5.map((e) => e.status)).toEqual(customerKeys.map(() => 'PASSED'));
     expect(expectedUnitErrors).toEqual([]);
+    // kms5: false leaves KMS.5 out, for a scan limited to the other controls.
+    const without = generateOrganization({ seed: 4, accounts: 3, regions: REGIONS, kms5: false });
+    expect(without.expected.filter((e) => e.controlId === 'KMS.5')).toEqual([]);
+    expect(without.expected).toEqual(expected.filter((e) => e.controlId !== 'KMS.5'));
     const withKinds = generateOrganization({ seed: 4, accounts: 3, regions: REGIONS, keyPolicyKinds: true });
     const ids = (s: typeof state) =>
       [...s.accounts.values()].flatMap((a) => [...a.keys.values()].flat().map((k) => k.keyId));

@@ -1,6 +1,7 @@
 /**
- * `keywarden check-policy [--format text|json|sarif] [--actions a,b] [--partition p] PATH...`: evaluates
- * IAM policies offline, as KMS.1/KMS.2 would, so a pipeline can check them before deploying: policy
+ * `keywarden check-policy [--control ID] [--format text|json|sarif] [--actions a,b] [--partition p] PATH...`:
+ * evaluates IAM policies offline, as KMS.1/KMS.2 would (or key policies, with the key-policy control's
+ * --control), so a pipeline can check them before deploying: policy
  * documents, CloudFormation templates and Terraform plans, from files, directories and standard input.
  * One exit code for the run: 2 if any input is invalid or a verdict is undecided (NOT_AVAILABLE, UNKNOWN),
  * else 1 if any policy FAILED, else 0.
@@ -12,18 +13,29 @@ import type { InputResult } from '../../check/check.js';
 import { checkText, exitCodeOf } from '../../check/check.js';
 import { formatSarif } from '../../check/sarif.js';
 import { formatJson, formatText } from '../../check/text.js';
+import type { ControlId } from '../../catalog/control-ids.js';
+import { controlForDocuments, controlModule, offlineControls } from '../../controls/registry.js';
 import { expandActionPatterns, splitActionPatterns } from '../../policy/index.js';
 import { readInputs } from '../inputs.js';
 import { VERSION } from '../version.js';
 
+/** A parameter's default in the catalog, as a list of strings. */
+function catalogList(control: ControlId, name: string): string[] {
+  const parameter = loadCatalog()
+    .get(control)
+    .parameters.find((p) => p.name === name);
+  return splitActionPatterns((parameter?.default as string[] | string | undefined) ?? []);
+}
+
 function defaultPatterns(): string[] {
   const parameter = loadCatalog()
-    .get('KMS.1')
+    .get(controlForDocuments('identity-policy:managed'))
     .parameters.find((p) => p.name === 'blockedActionsPatterns');
   return splitActionPatterns((parameter?.default as string[] | string | undefined) ?? []);
 }
 
 interface CheckPolicyOptions {
+  control?: string;
   format: 'text' | 'json' | 'sarif';
   json?: boolean;
   actions?: string;
@@ -51,8 +63,16 @@ export function registerCheckPolicyCommand(program: Command): void {
       'blocked action patterns, comma-separated (default: the catalog’s KMS.1 default)',
     )
     .option('--partition <partition>', 'partition whose key space is checked', 'aws')
+    .addOption(
+      new Option(
+        '--control <id>',
+        'decide as this control would (key policies for the key-policy control; default: IAM policies as KMS.1/KMS.2)',
+      ).choices(offlineControls()),
+    )
     .action(async (paths: string[], options: CheckPolicyOptions) => {
       const format = options.json ? 'json' : options.format;
+      const control = options.control as ControlId | undefined;
+      const keyPolicyMode = control !== undefined && controlModule(control).checksDocuments === 'key-policy';
       const patterns =
         options.actions !== undefined ? splitActionPatterns(options.actions) : defaultPatterns();
       const expanded = expandActionPatterns(patterns, loadKmsActions());
@@ -63,7 +83,20 @@ export function registerCheckPolicyCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const check = { blockedActions: expanded.actions, partition: options.partition };
+      const check = {
+        blockedActions: expanded.actions,
+        partition: options.partition,
+        ...(control !== undefined && !keyPolicyMode ? { bareAs: control } : {}),
+        ...(keyPolicyMode
+          ? {
+              keyPolicies: {
+                control,
+                kmsActions: loadKmsActions(),
+                restrictingKeys: catalogList(control, 'restrictingConditionKeys'),
+              },
+            }
+          : {}),
+      };
       const inputs: InputResult[] = [];
       const skipped: string[] = [];
       for (const input of await readInputs(paths, process.stdin)) {
@@ -76,7 +109,12 @@ export function registerCheckPolicyCommand(program: Command): void {
           });
           continue;
         }
-        const result = checkText(input.file, input.text, check);
+        const checked = checkText(input.file, input.text, check);
+        // With --control, only the policies that control decides (a template holds both kinds).
+        const result =
+          control === undefined
+            ? checked
+            : { ...checked, results: checked.results.filter((r) => r.control === control) };
         // A directory holds other JSON and YAML too (package.json, CI files): only named files must be policies.
         if (input.fromDirectory && result.kind === 'other' && result.errors.length === 0)
           skipped.push(input.file);
@@ -92,7 +130,7 @@ export function registerCheckPolicyCommand(program: Command): void {
       }
       if (format === 'sarif') {
         const catalog = loadCatalog();
-        const rules = (['KMS.1', 'KMS.2'] as const).map((id) => {
+        const rules = offlineControls().map((id) => {
           const control = catalog.get(id);
           return {
             id,
@@ -106,7 +144,7 @@ export function registerCheckPolicyCommand(program: Command): void {
       } else if (format === 'json') {
         process.stdout.write(formatJson(inputs, expanded.actions, skipped));
       } else {
-        process.stdout.write(formatText(inputs, skipped));
+        process.stdout.write(formatText(inputs, skipped, keyPolicyMode ? 'key policy' : 'IAM policy'));
       }
       process.exitCode = exitCodeOf(inputs);
     });
