@@ -4,15 +4,13 @@ import type { PublicStatement } from '../policy/key-policy/index.js';
 import type { ActionCoverage, PolicyError } from '../policy/types.js';
 import type { FoundPolicy, PolicyControl } from './extract.js';
 import type { Position } from './source.js';
-import { describeUnknown, findUnknowns, resolveUnknowns } from './unknowns.js';
+import type { UnknownReport } from './result-base.js';
+import { resultBase, unknownReports } from './result-base.js';
+import { findUnknowns, resolveUnknowns } from './unknowns.js';
+
+export type { UnknownReport } from './result-base.js';
 
 export type CheckVerdict = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE' | 'UNKNOWN';
-
-export interface UnknownReport {
-  path: string;
-  value: string;
-  position?: Position;
-}
 
 export interface PolicyResult {
   /** The input as given on the command line (`-` for standard input). */
@@ -42,26 +40,11 @@ export interface EvaluateOptions {
   locate: (value: unknown) => Position | undefined;
 }
 
-function statementsOf(document: unknown): unknown[] {
-  if (typeof document !== 'object' || document === null) return [];
-  const statements = (document as Record<string, unknown>)['Statement'];
-  return Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
-}
-
 export function evaluatePolicy(file: string, found: FoundPolicy, options: EvaluateOptions): PolicyResult {
   const analyze = (document: unknown) =>
     analyzePolicy(document, options.blockedActions, { partition: options.partition });
-  const base = {
-    file,
-    ...(found.name !== undefined ? { name: found.name } : {}),
-    control: found.control,
-    ...(found.position ? { position: found.position } : {}),
-    statementPositions: statementsOf(found.document).map((s) => options.locate(s)),
-  };
-  const unknowns: UnknownReport[] = findUnknowns(found.document).map((u) => {
-    const position = options.locate(u.value);
-    return { path: u.path, value: describeUnknown(u.value), ...(position ? { position } : {}) };
-  });
+  const base = resultBase(file, found, options.locate);
+  const unknowns = unknownReports(findUnknowns(found.document), options.locate);
   if (unknowns.length === 0) {
     const analysis = analyze(found.document);
     return analysis.ok

@@ -7,18 +7,13 @@ import type { PolicyResult } from './evaluate.js';
 import type { FoundPolicy } from './extract.js';
 import type { Position } from './source.js';
 import type { UnknownValue } from './unknowns.js';
-import { describeUnknown, isUnknown } from './unknowns.js';
+import { isUnknown } from './unknowns.js';
+import { resultBase, unknownReports } from './result-base.js';
 
 export interface KeyPolicyCheckOptions {
   kmsActions: readonly string[];
   restrictingKeys: readonly string[];
   locate: (value: unknown) => Position | undefined;
-}
-
-function statementsOf(document: unknown): unknown[] {
-  if (typeof document !== 'object' || document === null) return [];
-  const statements = (document as Record<string, unknown>)['Statement'];
-  return Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
 }
 
 /** Every value known only at deploy time, anywhere in the document (principals and conditions decide too). */
@@ -35,18 +30,8 @@ export function evaluateKeyPolicy(
   found: FoundPolicy,
   options: KeyPolicyCheckOptions,
 ): PolicyResult {
-  const base = {
-    file,
-    ...(found.name !== undefined ? { name: found.name } : {}),
-    control: found.control,
-    ...(found.position ? { position: found.position } : {}),
-    statementPositions: statementsOf(found.document).map((s) => options.locate(s)),
-    actions: [],
-  };
-  const unknowns = unknownsIn(found.document, '').map((u) => {
-    const position = options.locate(u.value);
-    return { path: u.path, value: describeUnknown(u.value), ...(position ? { position } : {}) };
-  });
+  const base = { ...resultBase(file, found, options.locate), actions: [] };
+  const unknowns = unknownReports(unknownsIn(found.document, ''), options.locate);
   if (unknowns.length > 0) {
     return {
       ...base,

@@ -9,6 +9,24 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
 /** An SQS error: the JSON `__type`, the query-compatible code the SDK reports, the HTTP status. */
+/** A batch call's answer: each entry's own result, or its failure, as SQS reports them one by one. */
+function eachEntry(
+  entries: readonly Record<string, unknown>[],
+  apply: (entry: Record<string, unknown>) => Record<string, unknown>,
+): { Successful: unknown[]; Failed: unknown[] } {
+  const Successful: unknown[] = [];
+  const Failed: unknown[] = [];
+  for (const entry of entries) {
+    try {
+      Successful.push({ Id: entry.Id, ...apply(entry) });
+    } catch (error) {
+      const e = error as SqsError;
+      Failed.push({ Id: entry.Id, SenderFault: true, Code: e.queryCode, Message: e.message });
+    }
+  }
+  return { Successful, Failed };
+}
+
 export class SqsError extends Error {
   constructor(
     readonly type: string,
@@ -573,36 +591,20 @@ export class SimSqs {
         return {};
       case 'DeleteMessageBatch': {
         const target = queue();
-        const Successful: unknown[] = [];
-        const Failed: unknown[] = [];
-        for (const entry of this.batchEntries(body)) {
-          try {
-            this.deleteByHandle(target, entry.ReceiptHandle);
-            Successful.push({ Id: entry.Id });
-          } catch (error) {
-            const e = error as SqsError;
-            Failed.push({ Id: entry.Id, SenderFault: true, Code: e.queryCode, Message: e.message });
-          }
-        }
-        return { Successful, Failed };
+        return eachEntry(this.batchEntries(body), (entry) => {
+          this.deleteByHandle(target, entry.ReceiptHandle);
+          return {};
+        });
       }
       case 'ChangeMessageVisibility':
         this.changeVisibility(queue(), body);
         return {};
       case 'ChangeMessageVisibilityBatch': {
         const target = queue();
-        const Successful: unknown[] = [];
-        const Failed: unknown[] = [];
-        for (const entry of this.batchEntries(body)) {
-          try {
-            this.changeVisibility(target, entry);
-            Successful.push({ Id: entry.Id });
-          } catch (error) {
-            const e = error as SqsError;
-            Failed.push({ Id: entry.Id, SenderFault: true, Code: e.queryCode, Message: e.message });
-          }
-        }
-        return { Successful, Failed };
+        return eachEntry(this.batchEntries(body), (entry) => {
+          this.changeVisibility(target, entry);
+          return {};
+        });
       }
       default:
         throw new SqsError(
@@ -659,21 +661,13 @@ export class SimSqs {
     const max = Number(queue.attributes.MaximumMessageSize);
     if (total > max)
       throw errors.batch('BatchRequestTooLong', `Batch requests cannot be longer than ${max} bytes.`);
-    const Successful: unknown[] = [];
-    const Failed: unknown[] = [];
-    for (const entry of entries) {
-      try {
-        if (entry.MessageAttributes !== undefined)
-          throw new SqsError('UnsupportedOperation', 'Message attributes are not simulated.');
-        const delay = integerParam('DelaySeconds', entry.DelaySeconds, 0, 900);
-        const message = this.enqueue(queue, stringParam(entry, 'MessageBody'), delay, senderId);
-        Successful.push({ Id: entry.Id, MessageId: message.id, MD5OfMessageBody: message.md5 });
-      } catch (error) {
-        const e = error as SqsError;
-        Failed.push({ Id: entry.Id, SenderFault: true, Code: e.queryCode, Message: e.message });
-      }
-    }
-    return { Successful, Failed };
+    return eachEntry(entries, (entry) => {
+      if (entry.MessageAttributes !== undefined)
+        throw new SqsError('UnsupportedOperation', 'Message attributes are not simulated.');
+      const delay = integerParam('DelaySeconds', entry.DelaySeconds, 0, 900);
+      const message = this.enqueue(queue, stringParam(entry, 'MessageBody'), delay, senderId);
+      return { MessageId: message.id, MD5OfMessageBody: message.md5 };
+    });
   }
 
   private async receive(
