@@ -37,7 +37,7 @@ export function keyPolicyVerdict(read: KeyPolicyRead, params: Kms5Params): Verdi
     return {
       status: 'FAILED',
       reasonCode: REASON_KEY_POLICY_UNREADABLE,
-      reason: `The key policy could not be read (GetKeyPolicy: ${read.code}), so it cannot be shown not to be public.`,
+      reason: `The key policy could not be read (kms:GetKeyPolicy: ${read.code}), so it cannot be shown not to be public.`,
       evidence: { errorCode: read.code, errorMessage: read.message },
     };
   }
