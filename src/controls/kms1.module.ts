@@ -56,6 +56,18 @@ export const kms1Module = defineControl({
   id: 'KMS.1',
   runsIn: 'home-region',
   needs: ['iam:authorization-details'],
+  changeEvents: [
+    'CreatePolicy',
+    'CreatePolicyVersion',
+    'SetDefaultPolicyVersion',
+    'DeletePolicyVersion',
+    'DeletePolicy',
+    // Boundary use decides excludePermissionBoundaryPolicy.
+    'PutRolePermissionsBoundary',
+    'PutUserPermissionsBoundary',
+    'DeleteRolePermissionsBoundary',
+    'DeleteUserPermissionsBoundary',
+  ],
   awsActions: ['iam:GetAccountAuthorizationDetails'],
   parameters: { names: PARAMETERS, resolve: resolveKms1Params },
   checksDocuments: 'identity-policy:managed',

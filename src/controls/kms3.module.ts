@@ -3,6 +3,7 @@ import { evaluateKms3 } from './kms3.js';
 import { collected, defineControl } from './module.js';
 import type { ParamEnvironment, ParamResult } from './params.js';
 import { Reader } from './params.js';
+import { KEY_STATE_EVENTS } from './key-events.js';
 
 export interface Kms3Params {
   /** Key ids or key ARNs; empty means every customer managed key. */
@@ -31,6 +32,7 @@ export const kms3Module = defineControl({
   id: 'KMS.3',
   runsIn: 'every-region',
   needs: ['kms:keys'],
+  changeEvents: KEY_STATE_EVENTS,
   awsActions: ['kms:ListKeys', 'kms:DescribeKey'],
   parameters: { names: PARAMETERS, resolve: resolveKms3Params },
   evaluate(collection, params: Kms3Params, context) {

@@ -3,6 +3,7 @@ import { evaluateKms4, isInKms4Scope } from './kms4.js';
 import { collected, defineControl } from './module.js';
 import type { ParamEnvironment, ParamResult } from './params.js';
 import { Reader } from './params.js';
+import { KEY_STATE_EVENTS } from './key-events.js';
 
 export interface Kms4Params {
   /** keywarden's extra: FAILED when a key rotates less often than this. Undefined = not checked. */
@@ -26,6 +27,7 @@ export const kms4Module = defineControl({
   runsIn: 'every-region',
   needs: ['kms:keys', 'kms:rotation'],
   detailsFor: isInKms4Scope,
+  changeEvents: KEY_STATE_EVENTS,
   awsActions: ['kms:ListKeys', 'kms:DescribeKey', 'kms:GetKeyRotationStatus'],
   parameters: { names: PARAMETERS, resolve: resolveKms4Params },
   evaluate(collection, params: Kms4Params) {

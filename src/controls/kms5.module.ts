@@ -38,6 +38,7 @@ export const kms5Module = defineControl({
   runsIn: 'every-region',
   needs: ['kms:keys', 'kms:key-policy'],
   detailsFor: isInKms5Scope,
+  changeEvents: ['CreateKey', 'ReplicateKey', 'PutKeyPolicy'],
   awsActions: ['kms:ListKeys', 'kms:DescribeKey', 'kms:GetKeyPolicy'],
   parameters: { names: PARAMETERS, resolve: resolveKms5Params },
   checksDocuments: 'key-policy',

@@ -49,6 +49,11 @@ export interface ControlModule<P = unknown, Id extends ControlId = ControlId> {
    * detail collector applies to. Keeps per-key calls to the keys a control actually evaluates.
    */
   readonly detailsFor?: (key: KmsKey) => boolean;
+  /**
+   * The changes that can alter its verdict: CloudTrail event names and KMS's own event detail-types
+   * (SEMANTICS.md, "Change-triggered evaluation"). The event consumer's table is derived from these.
+   */
+  readonly changeEvents: readonly string[];
   /** The IAM actions its collection calls in the member account (the member-role policy is derived). */
   readonly awsActions: readonly string[];
   readonly parameters: ControlParameters<P>;

@@ -91,6 +91,11 @@ export function keyDetailWanted(
   return (key) => wanting.some((detailsFor) => detailsFor === undefined || detailsFor(key));
 }
 
+/** The controls whose verdict a change (event name or KMS event detail-type) can alter. */
+export function controlsChangedBy(event: string): ControlId[] {
+  return CONTROL_IDS.filter((id) => controlModule(id).changeEvents.includes(event));
+}
+
 /** Every IAM action the controls' collections call in a member account, sorted. */
 export function controlAwsActions(): string[] {
   return [...new Set(CONTROL_IDS.flatMap((id) => controlModule(id).awsActions))].sort();

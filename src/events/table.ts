@@ -2,8 +2,9 @@
  * THE table of changes keywarden acts on: event name -> where it comes from, the controls it can change
  * and where in the event the changed resource is named (SEMANTICS.md, "Change-triggered evaluation").
  * Everything else (the parser, the EventBridge rules in docker/, the consumer) is derived from it; the
- * control ids are data here until each control module declares its own events.
+ * controls of each event come from the control modules' `changeEvents`.
  */
+import { controlsChangedBy } from '../controls/registry.js';
 
 /** Where the resource an event changed is named. */
 export type ResourceLocator =
@@ -33,45 +34,51 @@ export interface ChangeEventSpec {
    * / kms.amazonaws.com, keyed by eventName; `kms-service`: KMS's own event, keyed by detail-type.
    */
   origin: 'cloudtrail-iam' | 'cloudtrail-kms' | 'kms-service';
+  /** The controls whose modules name this event (derived). */
   controls: readonly string[];
   resource: ResourceLocator;
 }
 
-const KEY_STATE = ['KMS.3', 'KMS.4'] as const;
-
-export const CHANGE_EVENTS: Readonly<Record<string, ChangeEventSpec>> = {
-  CreatePolicy: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'created-policy' },
-  CreatePolicyVersion: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'policy-arn' },
-  SetDefaultPolicyVersion: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'policy-arn' },
-  DeletePolicyVersion: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'policy-arn' },
-  DeletePolicy: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'policy-arn' },
-  PutRolePermissionsBoundary: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'boundary' },
-  PutUserPermissionsBoundary: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'boundary' },
-  DeleteRolePermissionsBoundary: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'boundary' },
-  DeleteUserPermissionsBoundary: { origin: 'cloudtrail-iam', controls: ['KMS.1'], resource: 'boundary' },
-  PutRolePolicy: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'role-name' },
-  DeleteRolePolicy: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'role-name' },
-  PutUserPolicy: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'user-name' },
-  DeleteUserPolicy: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'user-name' },
-  PutGroupPolicy: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'group-name' },
-  DeleteGroupPolicy: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'group-name' },
-  DeleteRole: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'role-name' },
-  DeleteUser: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'user-name' },
-  DeleteGroup: { origin: 'cloudtrail-iam', controls: ['KMS.2'], resource: 'group-name' },
-  CreateKey: { origin: 'cloudtrail-kms', controls: [...KEY_STATE, 'KMS.5'], resource: 'key' },
-  ReplicateKey: { origin: 'cloudtrail-kms', controls: [...KEY_STATE, 'KMS.5'], resource: 'replica-key' },
-  ScheduleKeyDeletion: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  CancelKeyDeletion: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  EnableKey: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  DisableKey: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  EnableKeyRotation: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  DisableKeyRotation: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  ImportKeyMaterial: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  DeleteImportedKeyMaterial: { origin: 'cloudtrail-kms', controls: KEY_STATE, resource: 'key' },
-  PutKeyPolicy: { origin: 'cloudtrail-kms', controls: ['KMS.5'], resource: 'key' },
-  'KMS CMK Deletion': { origin: 'kms-service', controls: KEY_STATE, resource: 'kms-service-key' },
-  'KMS CMK Rotation': { origin: 'kms-service', controls: KEY_STATE, resource: 'kms-service-key' },
+const LOCATED_EVENTS: Readonly<Record<string, Omit<ChangeEventSpec, 'controls'>>> = {
+  CreatePolicy: { origin: 'cloudtrail-iam', resource: 'created-policy' },
+  CreatePolicyVersion: { origin: 'cloudtrail-iam', resource: 'policy-arn' },
+  SetDefaultPolicyVersion: { origin: 'cloudtrail-iam', resource: 'policy-arn' },
+  DeletePolicyVersion: { origin: 'cloudtrail-iam', resource: 'policy-arn' },
+  DeletePolicy: { origin: 'cloudtrail-iam', resource: 'policy-arn' },
+  PutRolePermissionsBoundary: { origin: 'cloudtrail-iam', resource: 'boundary' },
+  PutUserPermissionsBoundary: { origin: 'cloudtrail-iam', resource: 'boundary' },
+  DeleteRolePermissionsBoundary: { origin: 'cloudtrail-iam', resource: 'boundary' },
+  DeleteUserPermissionsBoundary: { origin: 'cloudtrail-iam', resource: 'boundary' },
+  PutRolePolicy: { origin: 'cloudtrail-iam', resource: 'role-name' },
+  DeleteRolePolicy: { origin: 'cloudtrail-iam', resource: 'role-name' },
+  PutUserPolicy: { origin: 'cloudtrail-iam', resource: 'user-name' },
+  DeleteUserPolicy: { origin: 'cloudtrail-iam', resource: 'user-name' },
+  PutGroupPolicy: { origin: 'cloudtrail-iam', resource: 'group-name' },
+  DeleteGroupPolicy: { origin: 'cloudtrail-iam', resource: 'group-name' },
+  DeleteRole: { origin: 'cloudtrail-iam', resource: 'role-name' },
+  DeleteUser: { origin: 'cloudtrail-iam', resource: 'user-name' },
+  DeleteGroup: { origin: 'cloudtrail-iam', resource: 'group-name' },
+  CreateKey: { origin: 'cloudtrail-kms', resource: 'key' },
+  ReplicateKey: { origin: 'cloudtrail-kms', resource: 'replica-key' },
+  ScheduleKeyDeletion: { origin: 'cloudtrail-kms', resource: 'key' },
+  CancelKeyDeletion: { origin: 'cloudtrail-kms', resource: 'key' },
+  EnableKey: { origin: 'cloudtrail-kms', resource: 'key' },
+  DisableKey: { origin: 'cloudtrail-kms', resource: 'key' },
+  EnableKeyRotation: { origin: 'cloudtrail-kms', resource: 'key' },
+  DisableKeyRotation: { origin: 'cloudtrail-kms', resource: 'key' },
+  ImportKeyMaterial: { origin: 'cloudtrail-kms', resource: 'key' },
+  DeleteImportedKeyMaterial: { origin: 'cloudtrail-kms', resource: 'key' },
+  PutKeyPolicy: { origin: 'cloudtrail-kms', resource: 'key' },
+  'KMS CMK Deletion': { origin: 'kms-service', resource: 'kms-service-key' },
+  'KMS CMK Rotation': { origin: 'kms-service', resource: 'kms-service-key' },
 };
+
+export const CHANGE_EVENTS: Readonly<Record<string, ChangeEventSpec>> = Object.fromEntries(
+  Object.entries(LOCATED_EVENTS).map(([name, spec]) => [
+    name,
+    { ...spec, controls: controlsChangedBy(name) },
+  ]),
+);
 
 /** The names of the table's events of one origin (for the EventBridge rules' patterns). */
 export function eventNamesOf(origin: ChangeEventSpec['origin']): string[] {

@@ -8,6 +8,8 @@ import {
   mergeTargets,
   targetKey,
 } from '../../src/events/index.js';
+import { CONTROL_IDS } from '../../src/catalog/control-ids.js';
+import { controlModule } from '../../src/controls/index.js';
 
 const dir = join(import.meta.dirname, '../fixtures/events');
 // The tests edit fixtures at any depth to make them wrong in one place.
@@ -111,6 +113,15 @@ const targetsOf = (message: unknown): ChangeTarget[] => {
 describe('changeTargets: every event of the table', () => {
   it('the table lists exactly the events SEMANTICS.md names', () => {
     expect(Object.keys(CHANGE_EVENTS).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it("each event's controls are the modules that name it, and no module names an event the table cannot read", () => {
+    for (const [name, spec] of Object.entries(CHANGE_EVENTS))
+      expect(spec.controls, name).toEqual(EXPECTED[name]!.controls);
+    for (const id of CONTROL_IDS) {
+      for (const event of controlModule(id).changeEvents)
+        expect(Object.keys(CHANGE_EVENTS), id).toContain(event);
+    }
   });
 
   for (const [name, expected] of Object.entries(EXPECTED)) {
