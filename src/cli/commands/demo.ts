@@ -17,7 +17,14 @@ export function registerDemoCommand(program: Command): void {
     .action(async (options: { accounts: string }) => {
       const regions = ['us-east-1', 'eu-west-1', 'eu-south-1'];
       const simulator = await startSimulator({
-        organization: { accounts: Number(options.accounts), regions, seed: 2026 },
+        // Every kind of key policy (public, restricted, not restricted) and keys locked against the auditor.
+        organization: {
+          accounts: Number(options.accounts),
+          regions,
+          seed: 2026,
+          keyPolicyKinds: true,
+          lockedKeys: true,
+        },
       });
       // The demo's AWS is the simulator: this process only, nothing else is touched.
       process.env['AWS_ENDPOINT_URL'] = simulator.endpoint;
