@@ -21,6 +21,11 @@ export default {
     '!src/policy/index.ts',
     // Explanations for people (sentences built from an analysis): no verdict depends on them.
     '!src/policy/explain.ts',
+    // KMS.5's public-access engine, and the rule that tells a locked key from a role without permission.
+    'src/policy/key-policy/*.ts',
+    '!src/policy/key-policy/index.ts',
+    '!src/policy/key-policy/types.ts',
+    'src/collect/refusals.ts',
     'src/controls/**/*.ts',
     '!src/controls/**/index.ts',
     'src/importer/**/*.ts',
