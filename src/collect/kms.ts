@@ -32,6 +32,11 @@ export interface KmsCollectionContext {
   signal?: AbortSignal;
   /** Waits for the quota of a per-key detail operation before each call. */
   beforeDetailCall?: (operation: string) => Promise<void>;
+  /**
+   * Read these keys (a key id or alias, with the key's ARN when known) instead of listing the region's
+   * keys: a change-triggered evaluation re-reads one key.
+   */
+  keys?: readonly { id: string; arn?: string }[];
 }
 
 export interface UnitCollectionError {
@@ -43,6 +48,8 @@ export interface UnitCollectionError {
 export interface KmsCollection {
   snapshot: KmsSnapshot;
   errors: UnitCollectionError[];
+  /** Keys (as listed or given) whose DescribeKey answered NotFoundException: they no longer exist. */
+  notFound: string[];
 }
 
 function toKey(metadata: KeyMetadata, fallbackId: string, fallbackArn: string): KmsKey {
@@ -86,21 +93,15 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
     keys: [],
   };
   const errors: UnitCollectionError[] = [];
-  const listed: { id: string; arn: string }[] = [];
+  const notFound: string[] = [];
+  let listed: { id: string; arn: string }[];
   try {
-    const pages = paginate(
-      'kms:ListKeys',
-      (Marker) => client.send(new ListKeysCommand({ Limit: 1000, Marker }), { abortSignal: context.signal }),
-      (page) => ({ token: page.NextMarker, truncated: page.Truncated }),
-    );
-    for await (const page of pages) {
-      for (const entry of page.Keys ?? []) {
-        if (entry.KeyId !== undefined) listed.push({ id: entry.KeyId, arn: entry.KeyArn ?? '' });
-      }
-    }
+    listed = context.keys
+      ? context.keys.map((key) => ({ id: key.id, arn: key.arn ?? '' }))
+      : await listKeys(client, context.signal);
   } catch (error) {
     errors.push({ collector: 'kms:keys', error: asCollectionError('kms:ListKeys', error) });
-    return { snapshot, errors };
+    return { snapshot, errors, notFound };
   }
 
   const limit = pLimit(context.concurrency ?? 8);
@@ -118,7 +119,10 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
         } catch (error) {
           const code = errorCode(error);
           // Deleted between ListKeys and DescribeKey: the key is simply gone.
-          if (code === 'NotFoundException') return;
+          if (code === 'NotFoundException') {
+            notFound.push(entry.id);
+            return;
+          }
           if (isAccessDenied(code)) {
             const refusal = { keyId: entry.id, call: 'kms:DescribeKey', code, message: errorMessage(error) };
             refused.push({ entry, refusal });
@@ -148,7 +152,7 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
       ),
     });
     snapshot.keys = [];
-    return { snapshot, errors };
+    return { snapshot, errors, notFound };
   }
   for (const { entry, refusal, why } of classified)
     snapshot.keys.push(refusedKey(entry, refusal, why, context));
@@ -165,7 +169,22 @@ export async function collectKms(client: KMSClient, context: KmsCollectionContex
   );
   // Keys arrive in completion order; sort for stable output.
   snapshot.keys.sort((a, b) => a.arn.localeCompare(b.arn));
-  return { snapshot, errors };
+  return { snapshot, errors, notFound };
+}
+
+async function listKeys(client: KMSClient, signal?: AbortSignal): Promise<{ id: string; arn: string }[]> {
+  const listed: { id: string; arn: string }[] = [];
+  const pages = paginate(
+    'kms:ListKeys',
+    (Marker) => client.send(new ListKeysCommand({ Limit: 1000, Marker }), { abortSignal: signal }),
+    (page) => ({ token: page.NextMarker, truncated: page.Truncated }),
+  );
+  for await (const page of pages) {
+    for (const entry of page.Keys ?? []) {
+      if (entry.KeyId !== undefined) listed.push({ id: entry.KeyId, arn: entry.KeyArn ?? '' });
+    }
+  }
+  return listed;
 }
 
 function arnOf(entry: { id: string; arn: string }, context: KmsCollectionContext): string {

@@ -73,9 +73,16 @@ export async function hubStatus(target: ImportTarget): Promise<HubStatus> {
   }
 }
 
-/** The ACTIVE findings this product generated in the account and region, by Id. */
-export async function activeFindings(target: ImportTarget): Promise<Map<string, AsffFinding>> {
+/**
+ * The ACTIVE findings this product generated in the account and region, by Id; `narrower` filters (e.g.
+ * the Ids of one resource's findings) select among them.
+ */
+export async function activeFindings(
+  target: ImportTarget,
+  narrower: AwsSecurityFindingFilters = {},
+): Promise<Map<string, AsffFinding>> {
   const filters: AwsSecurityFindingFilters = {
+    ...narrower,
     ProductArn: [
       { Value: defaultProductArn(target.partition, target.region, target.accountId), Comparison: 'EQUALS' },
     ],

@@ -6,6 +6,7 @@ import type { ScanClients } from '../aws/scan-clients.js';
 import type { CatalogControl } from '../catalog/index.js';
 import { collectIam } from '../collect/iam.js';
 import { KEY_DETAIL_COLLECTORS } from '../collect/key-details.js';
+import type { KmsCollection } from '../collect/kms.js';
 import { collectKms } from '../collect/kms.js';
 import { errorCode, errorMessage } from '../aws/errors.js';
 import type { ResolvedControlParams } from '../controls/index.js';
@@ -53,11 +54,47 @@ export interface UnitContext {
   findingSink?: (findings: AsffFinding[]) => void | Promise<void>;
 }
 
-function unitError(stage: UnitError['stage'], controls: ControlId[], error: unknown): UnitError {
+export function unitError(stage: UnitError['stage'], controls: ControlId[], error: unknown): UnitError {
   return { stage, controls, code: errorCode(error), message: errorMessage(error) };
 }
 
 const KEY_DETAILS = Object.keys(KEY_DETAIL_COLLECTORS) as KeyDetailCollectorName[];
+
+/** Where a unit's (or a target's) findings come from and go: an account and region. */
+export type Place = Pick<ScanUnit, 'accountId' | 'region'>;
+
+/**
+ * The key inventory of an account and region with the per-key details `controls` need: every key
+ * (ListKeys), or only `keys` (a change-triggered evaluation of one key).
+ */
+export function collectKeyInventory(
+  place: Place,
+  controls: readonly ControlId[],
+  context: UnitContext,
+  keys?: readonly { id: string; arn?: string }[],
+): Promise<KmsCollection> {
+  const needed = collectorsNeeded(controls);
+  return collectKms(context.clients.kms(place.accountId, place.region), {
+    accountId: place.accountId,
+    region: place.region,
+    partition: context.partition,
+    details: KEY_DETAILS.filter((name) => needed.has(name)).map((name) => ({
+      collector: KEY_DETAIL_COLLECTORS[name],
+      wanted: keyDetailWanted(name, controls),
+    })),
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(keys ? { keys } : {}),
+    beforeDetailCall: async (operation) => {
+      const quota = KMS_QUOTAS[operation as keyof typeof KMS_QUOTAS];
+      if (quota !== undefined)
+        await context.limiter.take(
+          `${place.accountId}/${place.region}/kms/${operation}`,
+          quota,
+          context.signal,
+        );
+    },
+  });
+}
 
 /**
  * Runs the collectors the unit's controls need (their declared `needs`); a collector's failure leaves
@@ -90,31 +127,51 @@ async function collect(
     }
   }
   if (needed.has('kms:keys')) {
-    const kms = await collectKms(context.clients.kms(unit.accountId, unit.region), {
-      accountId: unit.accountId,
-      region: unit.region,
-      partition: context.partition,
-      details: KEY_DETAILS.filter((name) => needed.has(name)).map((name) => ({
-        collector: KEY_DETAIL_COLLECTORS[name],
-        wanted: keyDetailWanted(name, unit.controls),
-      })),
-      ...(context.signal ? { signal: context.signal } : {}),
-      beforeDetailCall: async (operation) => {
-        const quota = KMS_QUOTAS[operation as keyof typeof KMS_QUOTAS];
-        if (quota !== undefined)
-          await context.limiter.take(
-            `${unit.accountId}/${unit.region}/kms/${operation}`,
-            quota,
-            context.signal,
-          );
-      },
-    });
+    const kms = await collectKeyInventory(unit, unit.controls, context);
     context.signal?.throwIfAborted();
     for (const { collector, error } of kms.errors) fail(collector, error);
     // A partial inventory is still evaluated: its controls are marked incomplete, so nothing is archived.
     collection.kms = kms.snapshot;
   }
   return collection;
+}
+
+/**
+ * Evaluates `controls` on what was collected, through the control modules (verdicts are the scan's
+ * wherever they are asked for); a control that cannot be evaluated is reported through `fail`.
+ */
+export async function evaluateCollected(
+  controls: readonly ControlId[],
+  collection: UnitCollection,
+  region: string,
+  context: UnitContext,
+  fail: (control: ControlId, error: unknown) => void,
+): Promise<ControlResult[]> {
+  // Policy analysis runs in the worker pool: a hostile document must not stall this process.
+  const evaluator = policyEvaluator();
+  const controlContext = {
+    region,
+    now: context.now(),
+    analyzePolicies: (documents: readonly unknown[], blockedActions: readonly string[], partition: string) =>
+      analyzeDocuments(documents, blockedActions, partition, evaluator),
+  };
+  const present = (collector: CollectorName): boolean =>
+    collector === 'iam:authorization-details' ? collection.iam !== undefined : collection.kms !== undefined;
+  const results = await Promise.all(
+    controls.map(async (id) => {
+      // A control whose snapshot is missing (its collection failed outright) has nothing to evaluate.
+      if (!controlModule(id).needs.every(present)) return [];
+      try {
+        return await evaluateControl(id, collection, context.params, controlContext);
+      } catch (error) {
+        // E.g. the policy pool failed: this control is incomplete, the others go on.
+        context.signal?.throwIfAborted();
+        fail(id, error);
+        return [];
+      }
+    }),
+  );
+  return results.flat();
 }
 
 /** Collects and evaluates the unit's controls; which controls were collected completely. */
@@ -124,38 +181,16 @@ async function collectAndEvaluate(
   errors: UnitError[],
 ): Promise<{ results: ControlResult[]; complete: Set<ControlId> }> {
   const complete = new Set<ControlId>(unit.controls);
-  const now = context.now();
   const collection = await collect(unit, context, (collector, error) => {
     const affected = controlsNeeding(collector, unit.controls);
     errors.push(unitError('collect', affected, error));
     for (const id of affected) complete.delete(id);
   });
-  // Policy analysis runs in the worker pool: a hostile document must not stall this process.
-  const evaluator = policyEvaluator();
-  const controlContext = {
-    region: unit.region,
-    now,
-    analyzePolicies: (documents: readonly unknown[], blockedActions: readonly string[], partition: string) =>
-      analyzeDocuments(documents, blockedActions, partition, evaluator),
-  };
-  const present = (collector: CollectorName): boolean =>
-    collector === 'iam:authorization-details' ? collection.iam !== undefined : collection.kms !== undefined;
-  const results = await Promise.all(
-    unit.controls.map(async (id) => {
-      // A control whose snapshot is missing (its collection failed outright) has nothing to evaluate.
-      if (!controlModule(id).needs.every(present)) return [];
-      try {
-        return await evaluateControl(id, collection, context.params, controlContext);
-      } catch (error) {
-        // E.g. the policy pool failed: this control is incomplete, the others go on.
-        context.signal?.throwIfAborted();
-        errors.push(unitError('collect', [id], error));
-        complete.delete(id);
-        return [];
-      }
-    }),
-  );
-  return { results: results.flat(), complete };
+  const results = await evaluateCollected(unit.controls, collection, unit.region, context, (id, error) => {
+    errors.push(unitError('collect', [id], error));
+    complete.delete(id);
+  });
+  return { results, complete };
 }
 
 function countFindings(outcome: UnitOutcome, results: ControlResult[]): void {
@@ -190,13 +225,18 @@ export async function runUnit(unit: ScanUnit, context: UnitContext): Promise<Uni
   return outcome;
 }
 
-/** Maps results to ASFF and sends them to the unit's Security Hub (or the dry-run sink). */
-async function deliver(
-  unit: ScanUnit,
+/**
+ * Maps results to ASFF and sends them to the place's Security Hub (or the dry-run sink). `existingFindings`
+ * are the active findings the results may replace and the archive may take: every finding of the product
+ * in the place for a unit, those of one resource for a change-triggered evaluation.
+ */
+export async function deliver(
+  unit: Place,
   context: UnitContext,
   results: ControlResult[],
   complete: Set<ControlId>,
   outcome: UnitOutcome,
+  existingFindings: (target: ImportTarget) => Promise<Map<string, AsffFinding>> = activeFindings,
 ): Promise<void> {
   const settings = context.importSettings;
   const now = context.now().toISOString();
@@ -229,7 +269,7 @@ async function deliver(
     return;
   }
   outcome.destination = 'security-hub';
-  const existing = await activeFindings(target);
+  const existing = await existingFindings(target);
   const findings: AsffFinding[] = [];
   for (const result of wanted) {
     const id = findingId({

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { ExpectedResult, ExpectedUnitError, OrganizationOptions } from './generate.js';
 import { generateOrganization, HUB_USER } from './generate.js';
 import * as iamSts from './iam-sts.js';
+import { IAM_READS } from './iam-reads.js';
 import * as kmsOrgs from './kms-orgs.js';
 import type { Quirk } from './kms-orgs.js';
 import {
@@ -344,6 +345,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       case 'securityhub:GetFindings':
         return sendJson(res, hub.getFindings(jsonCall, hubFaults), 'application/json');
       default:
+        if (service === 'iam' && Object.hasOwn(IAM_READS, action))
+          return sendQuery(res, action, iamSts.IAM_NAMESPACE, IAM_READS[action]!(query));
         throw unknown();
     }
   }
