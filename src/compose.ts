@@ -2,8 +2,8 @@
  * Composition: turns a loaded configuration and a scan scope into a running scan with real AWS clients.
  * The CLI commands and the service share it.
  */
-import { ApiCallCounter, createAwsContext } from './aws/index.js';
-import type { AwsContext } from './aws/index.js';
+import { ApiCallCounter } from './aws/index.js';
+import { awsContextFor } from './scan/aws-context.js';
 import { loadCatalog, partitionOfRegion } from './catalog/index.js';
 import type { LoadedConfig } from './config/index.js';
 import { usePolicyWorkers } from './evaluate/policy-pool.js';
@@ -15,6 +15,9 @@ import { failedScan, runScan } from './scan/runner.js';
 import type { ConfiguredScope, ResolvedScope } from './scan/scope.js';
 import { resolveDryRun, resolveScope, ScopeError } from './scan/scope.js';
 import type { ProgressEvent } from './model/scan.js';
+
+// Lives in scan/, where the change-triggered runner uses it too; kept importable from here.
+export { awsContextFor };
 import type { ScanScope } from './model/scope.js';
 
 /** What the configuration lets a scan cover, and its dry-run default. */
@@ -57,24 +60,6 @@ export interface ExecuteOptions {
   limiter?: RateLimiter;
   /** Where the units run (in this process unless given). */
   executor?: UnitExecutor;
-}
-
-/** AWS clients for one scan, from the configuration (session names carry the scan id). */
-export function awsContextFor(loaded: LoadedConfig, scanId: string, counter: ApiCallCounter): AwsContext {
-  const { config } = loaded;
-  return createAwsContext(
-    {
-      homeRegion: config.homeRegion,
-      partition: partitionOfRegion(config.homeRegion),
-      memberRole: config.memberRole,
-      hub: config.hub,
-      maxAttempts: config.aws.maxAttempts,
-      retryMode: config.aws.retryMode,
-      requestTimeoutMs: config.aws.requestTimeoutMs,
-    },
-    scanId,
-    counter,
-  );
 }
 
 /** Runs one scan with clients bound to this scan (session name carries the scan id). */

@@ -13,6 +13,8 @@ export const SECURITY_HUB_QUOTAS = {
  */
 export const IAM_QUOTAS = {
   GetAccountAuthorizationDetails: { perSecond: 10, burst: 10 },
+  /** The reads of one policy or identity after a change (GetPolicy, GetRole, Get*Policy...), together. */
+  ResourceReads: { perSecond: 10, burst: 10 },
 } as const satisfies Record<string, RateLimit>;
 
 /**

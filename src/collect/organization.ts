@@ -18,17 +18,24 @@ export interface Organization {
   accounts: OrganizationAccount[];
 }
 
+/** The organization's management account (DescribeOrganization alone). */
+export async function managementAccount(
+  client: OrganizationsClient,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    const response = await client.send(new DescribeOrganizationCommand({}), { abortSignal: signal });
+    return response.Organization?.MasterAccountId;
+  } catch (error) {
+    throw asCollectionError('organizations:DescribeOrganization', error);
+  }
+}
+
 export async function describeOrganization(
   client: OrganizationsClient,
   signal?: AbortSignal,
 ): Promise<Organization> {
-  let managementAccountId: string | undefined;
-  try {
-    const response = await client.send(new DescribeOrganizationCommand({}), { abortSignal: signal });
-    managementAccountId = response.Organization?.MasterAccountId;
-  } catch (error) {
-    throw asCollectionError('organizations:DescribeOrganization', error);
-  }
+  const managementAccountId = await managementAccount(client, signal);
   const accounts: OrganizationAccount[] = [];
   const pages = paginate(
     'organizations:ListAccounts',

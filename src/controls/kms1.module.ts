@@ -68,7 +68,8 @@ export const kms1Module = defineControl({
     'DeleteRolePermissionsBoundary',
     'DeleteUserPermissionsBoundary',
   ],
-  awsActions: ['iam:GetAccountAuthorizationDetails'],
+  // A scan reads every policy at once; a change re-reads one policy and its default version.
+  awsActions: ['iam:GetAccountAuthorizationDetails', 'iam:GetPolicy', 'iam:GetPolicyVersion'],
   parameters: { names: PARAMETERS, resolve: resolveKms1Params },
   checksDocuments: 'identity-policy:managed',
   async evaluate(collection, params: Kms1Params, context) {

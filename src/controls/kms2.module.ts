@@ -38,7 +38,15 @@ export const kms2Module = defineControl({
     'DeleteUser',
     'DeleteGroup',
   ],
-  awsActions: ['iam:GetAccountAuthorizationDetails'],
+  // A scan reads every identity at once; a change re-reads one identity and its inline policies.
+  awsActions: [
+    'iam:GetAccountAuthorizationDetails',
+    ...['User', 'Group', 'Role'].flatMap((kind) => [
+      `iam:Get${kind}`,
+      `iam:List${kind}Policies`,
+      `iam:Get${kind}Policy`,
+    ]),
+  ],
   parameters: { names: PARAMETERS, resolve: resolveKms2Params },
   checksDocuments: 'identity-policy:inline',
   async evaluate(collection, params: Kms2Params, context) {
