@@ -18,6 +18,7 @@ import {
   ListGroupPoliciesCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
+  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { asCollectionError, CollectionError, errorCode } from '../aws/errors.js';
 import { paginate } from '../aws/paginate.js';
@@ -49,7 +50,9 @@ async function call<T>(
   }
 }
 
-const isNoSuchEntity = (error: unknown): boolean => errorCode(error) === 'NoSuchEntity';
+// The SDK names IAM's wire code `NoSuchEntity` NoSuchEntityException; a CollectionError keeps that name.
+const isNoSuchEntity = (error: unknown): boolean =>
+  error instanceof NoSuchEntityException || errorCode(error) === 'NoSuchEntityException';
 
 /** GetPolicy, then GetPolicyVersion of its default version: the policy with that one version. */
 export async function readManagedPolicy(
