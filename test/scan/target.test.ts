@@ -393,6 +393,41 @@ describe('IAM resources', () => {
     });
   });
 
+  it('excludeRoleByManagementAccount: a role only the management account may assume leaves KMS.2 (organization described once)', async () => {
+    const management = `arn:aws:iam::${aws.state.managementAccountId}:root`;
+    const trusted = aws.state
+      .account(account)!
+      .identities.filter(
+        (i) =>
+          i.kind === 'role' &&
+          i.inlinePolicies.length > 0 &&
+          !taken.has(`arn:aws:iam::${account}:role/${i.name}`) &&
+          JSON.stringify(i.trustPolicy).includes(management),
+      )
+      .slice(0, 2);
+    expect(trusted).toHaveLength(2);
+    const exempting = targetRunner(
+      config({ controls: { 'KMS.2': { parameters: { excludeRoleByManagementAccount: true } } } }),
+    );
+    aws.counters.reset();
+    try {
+      for (const role of trusted) {
+        const arn = `arn:aws:iam::${account}:role/${role.name}`;
+        taken.add(arn);
+        expect((await findingOf(account, HOME, 'KMS.2', arn))?.RecordState).toBe('ACTIVE');
+        const outcome = await exempting.run(
+          target(account, HOME, ['KMS.2'], { kind: 'role', name: role.name }),
+        );
+        expect(outcome).toMatchObject({ state: 'evaluated', imported: 0, archived: 1 });
+        expect((await findingOf(account, HOME, 'KMS.2', arn))?.RecordState).toBe('ARCHIVED');
+      }
+    } finally {
+      exempting.destroy();
+    }
+    expect(aws.counters.byOperation.get('organizations:DescribeOrganization')).toBe(1);
+    expect(aws.counters.byOperation.get('organizations:ListAccounts')).toBeUndefined();
+  });
+
   it('a deleted role -> its KMS.2 finding is archived (state gone)', async () => {
     const role = passingRole(other);
     const identities = aws.state.account(other)!.identities;
