@@ -69,7 +69,8 @@ function controlsToRun(
 type Read =
   | { kind: 'found'; collection: UnitCollection; arn: string }
   /** Gone: its findings are those of `arn`, or (an identity whose path is unknown) those `matches` keeps. */
-  | { kind: 'gone'; arn?: string; matches?: IdentityMatch }
+  | { kind: 'gone'; arn: string }
+  | { kind: 'gone'; matches: IdentityMatch }
   | { kind: 'failed'; error: UnitError }
   | { kind: 'skipped'; reason: string };
 
@@ -179,8 +180,8 @@ function resourceFindings(
   context: TargetContext,
 ): (target: ImportTarget) => Promise<Map<string, AsffFinding>> {
   const { productName } = context.importSettings;
-  const arn = read.arn;
-  if (arn !== undefined) {
+  if ('arn' in read) {
+    const arn = read.arn;
     const ids = controls.map((controlId) =>
       findingId({
         productName,
@@ -193,7 +194,7 @@ function resourceFindings(
     const filters: AwsSecurityFindingFilters = { Id: ids.map((Value) => ({ Value, Comparison: 'EQUALS' })) };
     return (target) => activeFindings(target, filters);
   }
-  const match = (read as { matches: IdentityMatch }).matches;
+  const match = read.matches;
   const filters: AwsSecurityFindingFilters = {
     ResourceType: [{ Value: match.asffType, Comparison: 'EQUALS' }],
     ResourceId: [{ Value: match.prefix, Comparison: 'PREFIX' }],
