@@ -25,6 +25,8 @@ export interface TargetRunner {
   destroy(): void;
 }
 
+// The stub ignores its arguments until H1's implementation replaces this file.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export function targetRunner(loaded: LoadedConfig, options?: { limiter?: RateLimiter }): TargetRunner {
   throw new Error('targetRunner: not implemented yet');
 }
