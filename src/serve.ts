@@ -118,9 +118,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       draining = true;
       clearInterval(purgeTimer);
       scheduler.stop();
+      // Polling stops and no evaluation starts from here; those in flight finish and their messages are
+      // deleted, the rest go back to the queue.
+      const eventsStopped = events?.stop();
       await app.close();
-      // Evaluations in flight finish and their messages are deleted; the rest go back to the queue.
-      await Promise.all([events?.stop(), service.drain(config.shutdownGraceSeconds * 1000)]);
+      await Promise.all([eventsStopped, service.drain(config.shutdownGraceSeconds * 1000)]);
       runner?.destroy();
       await store.close();
     },

@@ -190,7 +190,8 @@ export function startEventService(options: EventServiceOptions): EventService {
     },
     stop: async () => {
       abort.abort();
-      await starting;
+      // Synchronously when running: no evaluation may start once stop was called.
+      if (!started) await starting;
       await consumer.stop();
     },
   };
