@@ -10,9 +10,10 @@ import type { LoadedConfig } from './config/index.js';
 import { executeScan, scopeResolver } from './compose.js';
 import { LocalRateLimiter } from './aws/rate-limit.js';
 import type { Logger } from './log/index.js';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Coordination } from './distributed/coordination.js';
-import type { ScanJob } from './distributed/jobs.js';
+import type { ScanJob, TargetJob } from './distributed/jobs.js';
+import { queuedTargetRun } from './distributed/target-jobs.js';
 import { QUEUES } from './distributed/jobs.js';
 import { connectRedis } from './distributed/redis.js';
 import { DistributedScanService } from './distributed/scan-service.js';
@@ -164,6 +165,21 @@ interface RunningEvents {
   stop(): Promise<void>;
 }
 
+/** The targets queue and the events of its jobs (a blocking reader: a connection of its own). */
+function targetJobs(redisUrl: string, redis: ReturnType<typeof connectRedis>, prefix: string) {
+  const connection = connectRedis(redisUrl, 'keywarden-serve-target-events');
+  const queue = new Queue<TargetJob>(QUEUES.targets, { connection: redis, prefix });
+  const events = new QueueEvents(QUEUES.targets, { connection, prefix });
+  return {
+    queue,
+    events,
+    close: async () => {
+      await Promise.all([queue.close(), events.close()]);
+      await connection.quit().catch(() => undefined);
+    },
+  };
+}
+
 /** Organizations is listed again this often (an account joining or leaving the organization). */
 const MEMBERS_REFRESH_MS = 10 * 60_000;
 /** An event for an unknown account lists the organization again at most this often. */
@@ -291,6 +307,28 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
     logger,
   );
   await scheduler.start();
+  // Change events: this replica consumes the queue, the workers evaluate each target as a job.
+  const targets =
+    config.events.queueUrl === undefined ? undefined : targetJobs(config.executor.redisUrl!, redis, prefix);
+  const closeTargets = async () => targets?.close();
+  let events: RunningEvents | undefined;
+  if (targets !== undefined) {
+    try {
+      await targets.events.waitUntilReady();
+      events = await startEvents(loaded, {
+        logger,
+        metrics,
+        run: queuedTargetRun(targets.queue, targets.events),
+      });
+    } catch (error) {
+      await closeTargets();
+      await scheduler.stop();
+      clearInterval(purgeTimer);
+      await Promise.all([scansQueue.close(), scheduleQueue.close()]);
+      await Promise.all([redis, scheduleConnection].map((c) => c.quit().catch(() => undefined)));
+      throw error;
+    }
+  }
   let draining = false;
   const app = await serviceApp(loaded, {
     service,
@@ -299,6 +337,7 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
     logger,
     scheduler,
     ready: () => !draining && redis.status === 'ready',
+    ...(events ? { events: events.status } : {}),
   });
   return {
     app,
@@ -308,8 +347,12 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
     shutdown: async () => {
       draining = true;
       clearInterval(purgeTimer);
+      // No new target job from here; the consumer waits for the jobs in flight, deletes what completed.
+      const eventsStopped = events?.stop();
       await scheduler.stop();
       await app.close();
+      await eventsStopped;
+      await closeTargets();
       await Promise.all([scansQueue.close(), scheduleQueue.close()]);
       await Promise.all([redis, scheduleConnection].map((c) => c.quit().catch(() => undefined)));
     },
