@@ -354,6 +354,31 @@ describe('serve consumes the event queue', () => {
     expect(dlqCounts(q).visible).toBe(0);
   });
 
+  it('does not take events before the organization is known; retries listing it, then consumes', async () => {
+    const q = queues();
+    const { runner, calls } = recordingRunner();
+    const op = 'organizations:DescribeOrganization';
+    const before = aws.counters.byOperation.get(op) ?? 0;
+    aws.faults.failingOperations.add(op);
+    let running: RunningService;
+    try {
+      running = await serve(q, runner);
+      await send(q, [event('PutRolePolicy', member)]);
+      // Two failed rounds of listing (each with the SDK's retry): the service keeps trying, and waits.
+      await waitFor('a second listing round', () => (aws.counters.byOperation.get(op) ?? 0) - before >= 4);
+      const s = await status(running);
+      expect(s.state).toBe('starting');
+      expect(s.counters.received).toBe(0);
+      expect(counts(q)).toEqual({ visible: 1, inFlight: 0, delayed: 0 });
+    } finally {
+      aws.faults.failingOperations.delete(op);
+    }
+    await waitFor('the event evaluated once the organization is listed', () => calls.length === 1, {
+      timeoutMs: 15_000,
+    });
+    expect((await status(running)).state).toBe('running');
+  });
+
   it('refuses to start on a queue that does not exist or has no dead-letter queue, naming the setting', async () => {
     const { runner } = recordingRunner();
     const missing = { url: `${aws.endpoint}/${hub}/no-such-queue`, name: 'no-such-queue', dlqName: '' };
