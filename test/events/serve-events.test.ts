@@ -12,7 +12,7 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import type { ChangeTarget } from '../../src/events/targets.js';
-import { silentLogger } from '../../src/log/index.js';
+import { createLogger, type Logger, silentLogger } from '../../src/log/index.js';
 import type { TargetOutcome, TargetRunner } from '../../src/scan/target-runner.js';
 import type { RunningService } from '../../src/serve.js';
 import { startService } from '../../src/serve.js';
@@ -124,6 +124,7 @@ async function serve(
   runner: TargetRunner,
   events: Record<string, unknown> = {},
   config: Record<string, unknown> = {},
+  logger: Logger = silentLogger(),
 ): Promise<RunningService> {
   const running = await startService({
     loaded: parseConfig({
@@ -136,7 +137,7 @@ async function serve(
       events: { queueUrl: q.url, coalesceMs: 100, waitTimeSeconds: 1, ...events },
       ...config,
     }),
-    logger: silentLogger(),
+    logger,
     targetRunner: runner,
   });
   services.push(running);
@@ -181,7 +182,12 @@ describe('serve consumes the event queue', () => {
   it('delivers the fixture events to the runner as targets, then deletes their messages', async () => {
     const q = queues();
     const { runner, calls } = recordingRunner();
-    const running = await serve(q, runner);
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    const running = await serve(q, runner, {}, {}, logger);
     await send(q, [
       event('PutRolePolicy', member),
       event('PutKeyPolicy', member),
@@ -219,6 +225,14 @@ describe('serve consumes the event queue', () => {
     expect(sample(text, 'keywarden_event_latency_seconds_bucket{le="60"}')).toBe(2);
     // A second scrape adds nothing that did not happen.
     expect(sample(await metrics(running), 'keywarden_events_received_total')).toBe(3);
+    // One log line per evaluated resource, naming it and the outcome; never a credential.
+    const evaluated = lines.filter((l) => l['msg'] === 'change evaluated');
+    expect(evaluated.map((l) => l['target']).sort()).toEqual([
+      `${member}/eu-west-1/key/${KEY_ID}`,
+      `${member}/global/role/app-deployer`,
+    ]);
+    expect(evaluated.every((l) => l['outcome'] === 'evaluated')).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain(aws.hubCredentials.secretAccessKey);
   });
 
   it('a forged event for an account outside the organization, a region or control outside the scope: nothing evaluated, each counted', async () => {
