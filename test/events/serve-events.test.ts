@@ -266,6 +266,23 @@ describe('serve consumes the event queue', () => {
     expect(calls[0]!.accountId).toBe(member);
   });
 
+  it("narrows a target's controls to those the catalog supports in its region", async () => {
+    const q = queues();
+    const { runner, calls } = recordingRunner();
+    const running = await serve(q, runner, {}, { regions: { mode: 'enabled', list: [], exclude: [] } });
+    // KMS.3 and KMS.4 watch both events. KMS.3 is not offered in Osaka (ap-northeast-3), KMS.4 not in the
+    // UAE (me-central-1), KMS.5 not in Thailand (ap-southeast-7).
+    await send(q, [
+      event('ScheduleKeyDeletion', member, (t) => t.replaceAll('eu-west-1', 'ap-northeast-3')),
+      event('DisableKeyRotation', member, (t) => t.replaceAll('eu-west-1', 'me-central-1')),
+      event('PutKeyPolicy', member, (t) => t.replaceAll('eu-west-1', 'ap-southeast-7')),
+    ]);
+    await waitFor('three deletes', async () => (await status(running)).counters.deleted === 3);
+    const byRegion = Object.fromEntries(calls.map((t) => [t.region, t.controls]));
+    expect(byRegion).toEqual({ 'ap-northeast-3': ['KMS.4'], 'me-central-1': ['KMS.3'] });
+    expect((await status(running)).counters.ignored).toEqual({ 'control-unsupported-in-region': 1 });
+  });
+
   it('a failed evaluation leaves its message: it comes back, and after maxReceives goes to the dead-letter queue', async () => {
     const q = queues(10, 1);
     const { runner, calls } = recordingRunner((target) => ({
