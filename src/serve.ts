@@ -10,9 +10,10 @@ import type { LoadedConfig } from './config/index.js';
 import { executeScan, scopeResolver } from './compose.js';
 import { LocalRateLimiter } from './aws/rate-limit.js';
 import type { Logger } from './log/index.js';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Coordination } from './distributed/coordination.js';
-import type { ScanJob } from './distributed/jobs.js';
+import type { ScanJob, TargetJob } from './distributed/jobs.js';
+import { queuedTargetRun } from './distributed/target-jobs.js';
 import { QUEUES } from './distributed/jobs.js';
 import { connectRedis } from './distributed/redis.js';
 import { DistributedScanService } from './distributed/scan-service.js';
@@ -25,6 +26,18 @@ import type { ScanControl } from './scan/control.js';
 import type { ExecuteScan } from './service/scan-service.js';
 import { ScanService } from './service/scan-service.js';
 import { Scheduler } from './service/scheduler.js';
+import { ApiCallCounter } from './aws/index.js';
+import { sqsEventQueue } from './aws/event-queue.js';
+import { describeQueueUrl, eventQueueClient } from './aws/event-queue-client.js';
+import { awsContextFor } from './compose.js';
+import { describeOrganization } from './collect/organization.js';
+import type { EventsStatusResponse } from './api/schemas.js';
+import type { ChangeTarget } from './events/targets.js';
+import { EventMetrics } from './scan/event-metrics.js';
+import { inEventScope, OrganizationMembers } from './scan/event-scope.js';
+import { startEventService } from './scan/event-service.js';
+import type { TargetOutcome, TargetRunner } from './scan/target-runner.js';
+import { targetRunner } from './scan/target-runner.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -41,6 +54,8 @@ export interface ServiceOptions {
   /** Replaces the real scan (tests of the API's own behaviour). */
   execute?: ExecuteScan;
   store?: ScanStore;
+  /** Evaluates change-event targets (default: the real targeted evaluation); used with events.queueUrl. */
+  targetRunner?: TargetRunner;
 }
 
 const DAY_MS = 86_400_000;
@@ -70,6 +85,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         limiter,
       }));
   const service = new ScanService(store, execute, scopeResolver(loaded), logger, metrics);
+  const runner =
+    config.events.queueUrl === undefined
+      ? undefined
+      : (options.targetRunner ?? targetRunner(loaded, { limiter }));
+  let events: RunningEvents | undefined;
+  try {
+    events = runner && (await startEvents(loaded, { logger, metrics, run: (t) => runner.run(t) }));
+  } catch (error) {
+    runner?.destroy();
+    clearInterval(purgeTimer);
+    if (options.store === undefined) await store.close();
+    throw error;
+  }
   const scheduler = new Scheduler(config.schedule, service, logger);
   scheduler.start();
   let draining = false;
@@ -80,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     scheduler,
     ready: () => !draining,
+    ...(events ? { events: events.status } : {}),
   });
   return {
     app,
@@ -90,8 +119,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       draining = true;
       clearInterval(purgeTimer);
       scheduler.stop();
+      // Polling stops and no evaluation starts from here; those in flight finish and their messages are
+      // deleted, the rest go back to the queue.
+      const eventsStopped = events?.stop();
       await app.close();
-      await service.drain(config.shutdownGraceSeconds * 1000);
+      await Promise.all([eventsStopped, service.drain(config.shutdownGraceSeconds * 1000)]);
+      runner?.destroy();
       await store.close();
     },
   };
@@ -107,6 +140,7 @@ function serviceApp(
     logger: Logger;
     scheduler: RunningService['scheduler'];
     ready: () => boolean;
+    events?: () => EventsStatusResponse;
   },
 ): Promise<FastifyInstance> {
   const { api } = loaded.config;
@@ -120,8 +154,107 @@ function serviceApp(
     bodyLimitBytes: api.bodyLimitBytes,
     schedule: () => parts.scheduler.describe(),
     ready: parts.ready,
+    ...(parts.events ? { events: parts.events } : {}),
     logger: parts.logger,
   });
+}
+
+interface RunningEvents {
+  status(): EventsStatusResponse;
+  /** Stops polling, lets the evaluations in flight finish, deletes what completed. */
+  stop(): Promise<void>;
+}
+
+/** The targets queue and the events of its jobs (a blocking reader: a connection of its own). */
+function targetJobs(redisUrl: string, redis: ReturnType<typeof connectRedis>, prefix: string) {
+  const connection = connectRedis(redisUrl, 'keywarden-serve-target-events');
+  const queue = new Queue<TargetJob>(QUEUES.targets, { connection: redis, prefix });
+  const events = new QueueEvents(QUEUES.targets, { connection, prefix });
+  return {
+    queue,
+    events,
+    close: async () => {
+      await Promise.all([queue.close(), events.close()]);
+      await connection.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** Organizations is listed again this often (an account joining or leaving the organization). */
+const MEMBERS_REFRESH_MS = 10 * 60_000;
+/** An event for an unknown account lists the organization again at most this often. */
+const MEMBERS_MIN_REFRESH_MS = 60_000;
+
+/**
+ * The change-event consumer on `events.queueUrl`, with the configured scope in front of it. Fails at once
+ * when the queue does not exist or has no dead-letter queue, so a misconfigured service never starts.
+ */
+async function startEvents(
+  loaded: LoadedConfig,
+  parts: { logger: Logger; metrics: ServiceMetrics; run: (target: ChangeTarget) => Promise<TargetOutcome> },
+): Promise<RunningEvents> {
+  const { config } = loaded;
+  const settings = config.events;
+  const queueUrl = settings.queueUrl!;
+  const logger = parts.logger.child({ component: 'events' });
+  const sqs = eventQueueClient({
+    queueUrl,
+    homeRegion: config.homeRegion,
+    hub: config.hub,
+    sessionNamePrefix: config.memberRole.sessionNamePrefix,
+    maxAttempts: config.aws.maxAttempts,
+    retryMode: config.aws.retryMode,
+    requestTimeoutMs: config.aws.requestTimeoutMs,
+    waitTimeSeconds: settings.waitTimeSeconds,
+  });
+  let queue;
+  try {
+    queue = await sqsEventQueue(sqs, queueUrl);
+  } catch (error) {
+    sqs.destroy();
+    throw new Error(`events.queueUrl: ${(error as Error).message}`, { cause: error });
+  }
+  const aws =
+    config.accounts.source === 'organizations'
+      ? awsContextFor(loaded, 'events', new ApiCallCounter())
+      : undefined;
+  const members =
+    aws &&
+    new OrganizationMembers(
+      async () => (await describeOrganization(aws.clients.organizations())).accounts,
+      config.accounts,
+      { refreshMs: MEMBERS_REFRESH_MS, minRefreshMs: MEMBERS_MIN_REFRESH_MS, log: logger },
+    );
+  const catalog = loadCatalog();
+  const scope = {
+    accounts: config.accounts,
+    regions: config.regions,
+    homeRegion: config.homeRegion,
+    enabledControls: loaded.enabledControls,
+    unsupportedRegions: (id: (typeof loaded.enabledControls)[number]) => catalog.get(id).unsupportedRegions,
+  };
+  const service = startEventService({
+    queue,
+    run: parts.run,
+    scope: (target) => inEventScope(scope, members?.isMember ?? (() => undefined), target),
+    settings,
+    logger,
+    metrics: new EventMetrics(parts.metrics.registry),
+    ...(members ? { prepare: () => members.refresh().then(() => members.start()) } : {}),
+  });
+  const name = describeQueueUrl(queueUrl).name;
+  return {
+    status: () => {
+      const { outcomes, counters, ...rest } = service.status();
+      return { enabled: true, queue: name, ...rest, counters: { ...counters, outcomes } };
+    },
+    stop: async () => {
+      await service.stop();
+      members?.stop();
+      aws?.destroy();
+      sqs.destroy();
+    },
+  };
 }
 
 /** Removes scan records past their retention now and daily. */
@@ -174,6 +307,28 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
     logger,
   );
   await scheduler.start();
+  // Change events: this replica consumes the queue, the workers evaluate each target as a job.
+  const targets =
+    config.events.queueUrl === undefined ? undefined : targetJobs(config.executor.redisUrl!, redis, prefix);
+  const closeTargets = async () => targets?.close();
+  let events: RunningEvents | undefined;
+  if (targets !== undefined) {
+    try {
+      await targets.events.waitUntilReady();
+      events = await startEvents(loaded, {
+        logger,
+        metrics,
+        run: queuedTargetRun(targets.queue, targets.events),
+      });
+    } catch (error) {
+      await closeTargets();
+      await scheduler.stop();
+      clearInterval(purgeTimer);
+      await Promise.all([scansQueue.close(), scheduleQueue.close()]);
+      await Promise.all([redis, scheduleConnection].map((c) => c.quit().catch(() => undefined)));
+      throw error;
+    }
+  }
   let draining = false;
   const app = await serviceApp(loaded, {
     service,
@@ -182,6 +337,7 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
     logger,
     scheduler,
     ready: () => !draining && redis.status === 'ready',
+    ...(events ? { events: events.status } : {}),
   });
   return {
     app,
@@ -191,8 +347,12 @@ async function startDistributedService(options: ServiceOptions): Promise<Running
     shutdown: async () => {
       draining = true;
       clearInterval(purgeTimer);
+      // No new target job from here; the consumer waits for the jobs in flight, deletes what completed.
+      const eventsStopped = events?.stop();
       await scheduler.stop();
       await app.close();
+      await eventsStopped;
+      await closeTargets();
       await Promise.all([scansQueue.close(), scheduleQueue.close()]);
       await Promise.all([redis, scheduleConnection].map((c) => c.quit().catch(() => undefined)));
     },

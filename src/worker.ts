@@ -6,7 +6,10 @@ import { buildWorkerHealth } from './api/worker-health.js';
 import { awsContextFor, executeScan } from './compose.js';
 import type { LoadedConfig } from './config/index.js';
 import { startQueueWorker } from './distributed/worker.js';
+import type { RateLimiter } from './aws/rate-limit.js';
 import type { Logger } from './log/index.js';
+import { targetRunner } from './scan/target-runner.js';
+import type { TargetRunner } from './scan/target-runner.js';
 
 export interface WorkerOptions {
   loaded: LoadedConfig;
@@ -15,6 +18,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Port of /healthz, /readyz and /metrics (defaults to api.port; 0 picks a free one; null: none). */
   healthPort?: number | null;
+  /** Evaluates change-event targets (default: the real targeted evaluation); used with events.queueUrl. */
+  targetRunner?: TargetRunner;
 }
 
 export interface RunningWorker {
@@ -34,6 +39,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       awsContext: (scanId, counter) => awsContextFor(loaded, scanId, counter),
     },
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    // The serve replica consuming the event queue hands each change to a worker as a job.
+    ...(loaded.config.events.queueUrl !== undefined
+      ? {
+          targets: (limiter: RateLimiter) => options.targetRunner ?? targetRunner(loaded, { limiter }),
+        }
+      : {}),
   });
   const health = await buildWorkerHealth({
     ready: worker.ready,

@@ -33,7 +33,7 @@ import {
   ScheduleResponse,
   ScopeErrorBody,
 } from './responses.js';
-import { ErrorBody, FindingsQuery, PageQuery, ScanIdParams } from './schemas.js';
+import { ErrorBody, EventsStatusResponse, FindingsQuery, PageQuery, ScanIdParams } from './schemas.js';
 
 export interface ApiOptions {
   service: ScanControl;
@@ -46,8 +46,28 @@ export interface ApiOptions {
   /** Next scheduled runs (ISO times), for GET /v1/schedule. */
   schedule: () => { crons: string[]; nextRuns: string[] };
   ready: () => boolean | Promise<boolean>;
+  /** The change-event consumer's status (absent: events are not configured). */
+  events?: () => EventsStatusResponse;
   logger?: Logger;
 }
+
+const EVENTS_DISABLED: EventsStatusResponse = {
+  enabled: false,
+  state: 'disabled',
+  held: 0,
+  pending: 0,
+  inFlight: 0,
+  counters: {
+    received: 0,
+    coalesced: 0,
+    evaluated: 0,
+    failed: 0,
+    ignored: {},
+    deadLettered: 0,
+    deleted: 0,
+    outcomes: { evaluated: 0, gone: 0, skipped: 0, failed: 0 },
+  },
+};
 
 const PUBLIC_ROUTES = new Set(['/healthz', '/readyz']);
 
@@ -278,6 +298,22 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       },
     },
     async () => options.schedule(),
+  );
+  api.get(
+    '/v1/events/status',
+    {
+      schema: {
+        description: 'The change-event consumer: state, messages held, evaluations, counters',
+        response: {
+          200: {
+            ...EventsStatusResponse,
+            description: 'the consumer (enabled: false without events.queueUrl)',
+          },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    async () => options.events?.() ?? EVENTS_DISABLED,
   );
   const PUBLIC_ERRORS = { 429: COMMON_ERRORS[429], 500: COMMON_ERRORS[500] };
   api.get(

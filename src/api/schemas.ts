@@ -44,3 +44,34 @@ export const ErrorBody = Type.Object({
   statusCode: Type.Integer(),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
+
+const EventStateString = Type.Unsafe<'disabled' | 'starting' | 'idle' | 'running' | 'stopping' | 'stopped'>({
+  type: 'string',
+  enum: ['disabled', 'starting', 'idle', 'running', 'stopping', 'stopped'],
+});
+
+/** GET /v1/events/status: the change-event consumer (never credentials, only the queue's name). */
+export const EventsStatusResponse = Type.Object({
+  enabled: Type.Boolean({ description: 'whether events.queueUrl is configured' }),
+  queue: Type.Optional(Type.String({ description: "the event queue's name" })),
+  state: EventStateString,
+  held: Type.Integer({ description: 'received messages not yet deleted or handed back' }),
+  pending: Type.Integer({ description: 'resources waiting for their coalescing window or a free slot' }),
+  inFlight: Type.Integer({ description: 'evaluations running' }),
+  counters: Type.Object({
+    received: Type.Integer(),
+    coalesced: Type.Integer(),
+    evaluated: Type.Integer({ description: 'evaluations that completed (their messages can be deleted)' }),
+    failed: Type.Integer({ description: 'evaluations that failed (their messages are retried)' }),
+    ignored: Type.Record(Type.String(), Type.Integer(), { description: 'by reason' }),
+    deadLettered: Type.Integer({ description: 'messages keywarden moved to the dead-letter queue' }),
+    deleted: Type.Integer(),
+    outcomes: Type.Object({
+      evaluated: Type.Integer(),
+      gone: Type.Integer(),
+      skipped: Type.Integer(),
+      failed: Type.Integer(),
+    }),
+  }),
+});
+export type EventsStatusResponse = Static<typeof EventsStatusResponse>;

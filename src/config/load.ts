@@ -69,6 +69,7 @@ export const ENVIRONMENT: Record<string, (value: string, name: string) => Record
   KEYWARDEN_EXECUTOR: (v) => ({ 'executor.mode': v }),
   KEYWARDEN_REDIS_URL: (v) => ({ 'executor.redisUrl': v }),
   KEYWARDEN_LOG_LEVEL: (v) => ({ logLevel: v }),
+  KEYWARDEN_EVENTS_QUEUE_URL: (v) => ({ 'events.queueUrl': v }),
 };
 
 function merge(base: Tree, patch: Tree): Tree {
@@ -121,6 +122,13 @@ export function parseConfig(input: unknown, source = 'config'): LoadedConfig {
   }
   if (config.executor.mode === 'bullmq' && config.executor.redisUrl === undefined) {
     throw new ConfigError(`${source}: executor.redisUrl: required when executor.mode is bullmq`);
+  }
+  // The custom action re-checks through the event queue: without a queue it would do nothing.
+  config.events.customAction ??= config.events.queueUrl !== undefined;
+  if (config.events.customAction && config.events.queueUrl === undefined) {
+    throw new ConfigError(
+      `${source}: events.customAction: needs events.queueUrl (the custom action's events reach keywarden through that queue)`,
+    );
   }
   const resolved = resolveControlParams(
     Object.fromEntries(CONTROL_IDS.map((id) => [id, config.controls[id].parameters])),

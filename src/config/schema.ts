@@ -9,6 +9,8 @@ import { CONTROL_IDS } from '../catalog/control-ids.js';
 const AccountId = Type.String({ pattern: '^\\d{12}$' });
 const Region = Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' });
 const strict = { additionalProperties: false } as const;
+/** An SQS queue URL: AWS's (sqs.<region>.amazonaws.com, legacy <region>.queue.amazonaws.com) or an endpoint's. */
+const SQS_QUEUE_URL = '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[0-9]{12}/[A-Za-z0-9_-]{1,80}$';
 
 const ControlSettings = Type.Object(
   {
@@ -137,6 +139,32 @@ export const ConfigSchema = Type.Object(
         lockDurationMs: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 30_000 }),
         /** How often workers look for units whose worker died. */
         stalledIntervalMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 15_000 }),
+      },
+      { ...strict, default: {} },
+    ),
+    events: Type.Object(
+      {
+        /**
+         * The SQS queue of change events in the security account (set only in the configuration or
+         * KEYWARDEN_EVENTS_QUEUE_URL, never by an API caller); absent: no change-triggered evaluation.
+         */
+        queueUrl: Type.Optional(
+          Type.String({
+            pattern: SQS_QUEUE_URL,
+            errorMessage:
+              'must be an SQS queue URL, https://sqs.<region>.amazonaws.com/<12-digit account>/<queue name>',
+          }),
+        ),
+        /** Failed evaluations of a message before keywarden moves it to the dead-letter queue itself. */
+        maxReceives: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+        /** Changes to one resource within this window become one evaluation. */
+        coalesceMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 2_000 }),
+        /** SQS long-poll wait (0 to 20 s). */
+        waitTimeSeconds: Type.Integer({ minimum: 0, maximum: 20, default: 20 }),
+        /** Evaluations at once. */
+        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+        /** Create the Security Hub custom action "Re-check (keywarden)"; defaults to true when queueUrl is set. */
+        customAction: Type.Optional(Type.Boolean()),
       },
       { ...strict, default: {} },
     ),

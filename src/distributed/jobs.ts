@@ -16,6 +16,8 @@ export const QUEUES = {
   units: 'units',
   /** Ticks of the configured schedule (BullMQ job schedulers): one job per tick, whatever the replicas. */
   schedule: 'schedule',
+  /** One job per change-event target: the serve replica consuming the event queue waits for it. */
+  targets: 'targets',
 } as const;
 
 const AccountId = Type.String({ pattern: '^[0-9]{12}$' });
@@ -77,3 +79,54 @@ export function parseScanJob(data: unknown): ScanJob {
   if (scope !== undefined) parseScanScope(scope);
   return parseJob(ScanJobSchema, data, 'scan');
 }
+
+const IamName = Type.String({ pattern: '^[\\w+=,.@-]{1,128}$' });
+
+/** A change target as the event consumer hands it on (events/targets.ts `ChangeTarget`). */
+export const TargetJobSchema = Type.Object(
+  {
+    target: Type.Object(
+      {
+        accountId: AccountId,
+        region: Region,
+        controls: Type.Array(ControlIdSchema, { minItems: 1 }),
+        resource: Type.Union([
+          Type.Object(
+            {
+              kind: Type.Literal('managed-policy'),
+              arn: Type.String({ pattern: '^arn:[a-z-]+:iam::', maxLength: 2048 }),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            {
+              kind: Type.Union([Type.Literal('user'), Type.Literal('group'), Type.Literal('role')]),
+              name: IamName,
+            },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            {
+              kind: Type.Literal('key'),
+              keyId: Type.String({ minLength: 1, maxLength: 2048 }),
+              arn: Type.Optional(Type.String({ pattern: '^arn:[a-z-]+:kms:', maxLength: 2048 })),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Object({ kind: Type.Literal('account') }, { additionalProperties: false }),
+        ]),
+        source: Type.Object(
+          {
+            eventId: Type.String({ maxLength: 256 }),
+            time: Type.String({ maxLength: 64 }),
+            name: Type.String({ maxLength: 256 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TargetJob = Static<typeof TargetJobSchema>;

@@ -26,7 +26,9 @@ import { RedisScanStore } from '../store/redis.js';
 import { BullMqExecutor } from './bullmq-executor.js';
 import { Coordination } from './coordination.js';
 import type { ScanScope } from '../model/scope.js';
-import type { ScanJob, UnitJob } from './jobs.js';
+import type { ScanJob, TargetJob, UnitJob } from './jobs.js';
+import type { TargetRunner } from '../scan/target-runner.js';
+import { targetJobProcessor } from './target-jobs.js';
 import { QUEUES, UnitJobSchema, parseJob, parseScanJob } from './jobs.js';
 import { RedisRateLimiter } from '../aws/redis-rate-limit.js';
 import { connectRedis } from './redis.js';
@@ -53,6 +55,11 @@ export interface QueueWorkerOptions {
   scans: WorkerScans;
   /** Units this process runs at once (defaults to executor.workerConcurrency). */
   concurrency?: number;
+  /**
+   * Change-event targets (with events.queueUrl): the runner, made on the first target job with the
+   * workers' shared rate limiter. Absent: this worker takes no target jobs.
+   */
+  targets?: (limiter: RateLimiter) => TargetRunner;
 }
 
 export interface QueueWorker {
@@ -245,9 +252,19 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     concurrency: 4,
     maxStalledCount: 10,
   });
+  let runner: TargetRunner | undefined;
+  const makeTargets = options.targets;
+  const targetsWorker =
+    makeTargets &&
+    new Worker<TargetJob, unknown>(
+      QUEUES.targets,
+      targetJobProcessor(() => (runner ??= makeTargets(limiter))),
+      { ...common, concurrency: loaded.config.events.concurrency, maxStalledCount: 2 },
+    );
   for (const [name, worker] of [
     ['units', unitsWorker],
     ['scans', scansWorker],
+    ...(targetsWorker ? [['targets', targetsWorker] as const] : []),
   ] as const) {
     worker.on('failed', (job, error) => {
       if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
@@ -255,14 +272,25 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     });
     worker.on('error', (error) => logger.error({ queue: name, err: error }, 'worker error'));
   }
-  await Promise.all([unitsWorker.waitUntilReady(), scansWorker.waitUntilReady()]);
+  await Promise.all([
+    unitsWorker.waitUntilReady(),
+    scansWorker.waitUntilReady(),
+    targetsWorker?.waitUntilReady(),
+  ]);
   return {
-    ready: () => !closing && redis.status === 'ready' && unitsWorker.isRunning() && scansWorker.isRunning(),
+    ready: () =>
+      !closing &&
+      redis.status === 'ready' &&
+      unitsWorker.isRunning() &&
+      scansWorker.isRunning() &&
+      (targetsWorker?.isRunning() ?? true),
     metrics,
     close: async (graceMs) => {
       closing = true;
       // Coordinators only wait: another worker takes them over once their lock lapses.
       const scansClosed = scansWorker.close(true);
+      // A target job in flight finishes (its consumer waits for it); it is short.
+      const targetsClosed = targetsWorker?.close();
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), graceMs);
@@ -271,6 +299,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       clearTimeout(timer);
       if (drained === 'timeout') await unitsWorker.close(true);
       await scansClosed;
+      await targetsClosed;
+      runner?.destroy();
       await unitsQueue.close();
       contexts.closeAll();
       await Promise.all([

@@ -104,6 +104,7 @@ describe('the route list read from the app', () => {
       `GET /v1/scans/${UNKNOWN_SCAN}/findings`,
       'GET /v1/controls',
       'GET /v1/schedule',
+      'GET /v1/events/status',
       'GET /metrics',
       'GET /docs/json',
       'GET /healthz',

@@ -54,6 +54,7 @@ describe('the OpenAPI document declares every response of every route', () => {
     'get /v1/scans/{id}/findings': ['200', '400', '404', ...AUTHENTICATED],
     'get /v1/controls': ['200', ...AUTHENTICATED],
     'get /v1/schedule': ['200', ...AUTHENTICATED],
+    'get /v1/events/status': ['200', ...AUTHENTICATED],
     'get /metrics': ['200', ...AUTHENTICATED],
     'get /healthz': ['200', '429', '500'],
     'get /readyz': ['200', '429', '500', '503'],

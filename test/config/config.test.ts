@@ -122,6 +122,40 @@ describe('configuration', () => {
     );
   });
 
+  it('events: off without a queue; defaults; the queue URL from KEYWARDEN_EVENTS_QUEUE_URL', () => {
+    expect(parseConfig({}).config.events).toEqual({
+      maxReceives: 5,
+      coalesceMs: 2000,
+      waitTimeSeconds: 20,
+      concurrency: 4,
+      customAction: false,
+    });
+    const url = 'https://sqs.eu-west-1.amazonaws.com/111122223333/keywarden-events';
+    const loaded = loadConfig({ env: { KEYWARDEN_EVENTS_QUEUE_URL: url } });
+    expect(loaded.config.events).toMatchObject({ queueUrl: url, customAction: true });
+    expect(parseConfig({ events: { queueUrl: url, customAction: false } }).config.events.customAction).toBe(
+      false,
+    );
+  });
+
+  it('events: a clear error for a URL that is not an SQS queue URL, and for out-of-range settings', () => {
+    for (const queueUrl of [
+      'https://sqs.us-east-1.amazonaws.com/keywarden-events',
+      'https://sqs.us-east-1.amazonaws.com/111122223333/a/b',
+      'file:///etc/passwd/111122223333/q',
+      'https://sqs.us-east-1.amazonaws.com/111122223333/bad name',
+    ])
+      expect(() => parseConfig({ events: { queueUrl } }), queueUrl).toThrow(
+        /events\.queueUrl: must be an SQS queue URL/,
+      );
+    expect(() => parseConfig({ events: { waitTimeSeconds: 21 } })).toThrow(/events\.waitTimeSeconds/);
+    expect(() => parseConfig({ events: { maxReceives: 0 } })).toThrow(/events\.maxReceives/);
+    expect(() => parseConfig({ events: { queue: 'x' } })).toThrow(/events/);
+    expect(() => parseConfig({ events: { customAction: true } })).toThrow(
+      /events\.customAction: needs events\.queueUrl/,
+    );
+  });
+
   it('reports a missing or invalid file', () => {
     expect(() => loadConfig({ file: join(dir, 'missing.yaml') })).toThrow(/cannot read/);
     expect(() => loadConfig({ file: file('bad.yaml', 'a: [1') })).toThrow(/not valid YAML/);

@@ -1,6 +1,12 @@
 /** Job data is checked before a worker acts on it: a malformed or credential-carrying job is refused. */
 import { describe, expect, it } from 'vitest';
-import { ScanJobSchema, UnitJobSchema, parseJob, unitJobId } from '../../src/distributed/jobs.js';
+import {
+  ScanJobSchema,
+  TargetJobSchema,
+  UnitJobSchema,
+  parseJob,
+  unitJobId,
+} from '../../src/distributed/jobs.js';
 
 const unitJob = {
   scanId: '0b6f3c2e-8f9a-4c1d-9e7b-2a5d6c7e8f90',
@@ -47,5 +53,41 @@ describe('job data', () => {
     const id = unitJobId(unitJob.scanId, unitJob.unit.id);
     expect(id).toBe(`${unitJob.scanId}.111122223333.us-east-1`);
     expect(id).not.toContain(':');
+  });
+});
+
+describe('target job data', () => {
+  const target = {
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    controls: ['KMS.3', 'KMS.5'],
+    resource: { kind: 'key', keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+    source: { eventId: 'e-1', time: '2026-12-01T00:00:00Z', name: 'PutKeyPolicy' },
+  };
+
+  it('accepts a change target of each kind', () => {
+    for (const resource of [
+      target.resource,
+      { kind: 'role', name: 'app-deployer' },
+      { kind: 'managed-policy', arn: 'arn:aws:iam::111122223333:policy/team/KeyReaders' },
+      { kind: 'account' },
+    ]) {
+      const job = { target: { ...target, resource } };
+      expect(parseJob(TargetJobSchema, job, 'target')).toBe(job);
+    }
+  });
+
+  it.each([
+    ['a bad account id', { target: { ...target, accountId: '1234' } }, /\/target\/accountId/],
+    ['no controls', { target: { ...target, controls: [] } }, /\/target\/controls/],
+    ['an unknown control', { target: { ...target, controls: ['KMS.9'] } }, /\/target\/controls\/0/],
+    [
+      'an unknown resource kind',
+      { target: { ...target, resource: { kind: 'bucket', name: 'b' } } },
+      /\/target\/resource/,
+    ],
+    ['credentials smuggled in', { target, credentials: { secretAccessKey: 'x' } }, /invalid target job data/],
+  ])('refuses %s, naming the field', (_, data, message) => {
+    expect(() => parseJob(TargetJobSchema, data, 'target')).toThrow(message);
   });
 });
