@@ -11,3 +11,6 @@ export {
 export type { SimState } from './state.js';
 export type { QueueCounts, SimSqs } from './sqs.js';
 export { regionsOutside } from './regions.js';
+export type { EventFaults, EventQueueOptions, EventQueueRef, SimEvents } from './events.js';
+export { DEFAULT_EVENT_QUEUE } from './events.js';
+export type { FindingRef, FireCustomAction } from './action-targets.js';

@@ -20,7 +20,7 @@ export interface HubFaults {
   random: () => number;
 }
 
-function hubFor(call: RestCall, faults: HubFaults) {
+export function hubFor(call: RestCall, faults: HubFaults) {
   const hub = call.state.hub(call.caller.accountId, call.region);
   const disabled =
     !hub.enabled ||
