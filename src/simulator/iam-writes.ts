@@ -93,13 +93,17 @@ function policyArnParam(call: QueryCall, check: ParamCheck): string | undefined 
   return check.string('policyArn', call.params.get('PolicyArn') ?? undefined, 20, 2048, undefined, true);
 }
 
+// IAM's pattern for policy documents: tab, newline, carriage return and printable Latin-1.
+// eslint-disable-next-line no-control-regex
+const DOCUMENT = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
+
 function documentParam(call: QueryCall, check: ParamCheck): string | undefined {
   return check.string(
     'policyDocument',
     call.params.get('PolicyDocument') ?? undefined,
     1,
     131_072,
-    /^[\u0009\u000A\u000D\u0020-\u00FF]+$/,
+    DOCUMENT,
     true,
   );
 }

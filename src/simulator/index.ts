@@ -3,6 +3,7 @@ export type { RunningSimulator, SimulatorFaults, SimulatorOptions } from './serv
 export { DEFAULT_HUB_CREDENTIALS, startSimulator } from './server.js';
 export type { ExpectedResult, ExpectedUnitError, OrganizationOptions } from './generate.js';
 export {
+  ADMIN_ROLE,
   DEFAULT_EXTERNAL_ID,
   DEFAULT_MEMBER_ROLE,
   DEFAULT_REGIONS,
