@@ -177,7 +177,9 @@ describe('IAM managed policies', () => {
     );
     const arn = `arn:aws:iam::${member}:policy/team/KeyReaders`;
     expect(created.Policy).toMatchObject({ Arn: arn, DefaultVersionId: 'v1', AttachmentCount: 0 });
-    let { target, event } = await oneTarget('CreatePolicy');
+    const first = await oneTarget('CreatePolicy');
+    let { target } = first;
+    const { event } = first;
     expect(target).toMatchObject({ accountId: member, region: HOME, controls: KMS1 });
     expect(target.resource).toEqual({ kind: 'managed-policy', arn });
     expect(event).toMatchObject({ source: 'aws.iam', account: member, region: HOME });
@@ -309,8 +311,8 @@ describe('IAM inline policies, boundaries and identities', () => {
       await iam.send(new c.del({ [c.member]: name, PolicyName: 'decrypt-everything' } as any));
       const deleted = await oneTarget(`Delete${kind}Policy`);
       expect(deleted.target.resource).toEqual({ kind: c.kind, name });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       await expect(
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         iam.send(new c.del({ [c.member]: name, PolicyName: 'decrypt-everything' } as any)),
       ).rejects.toMatchObject({
         name: 'NoSuchEntityException',
