@@ -278,26 +278,29 @@ describe('IAM inline policies, boundaries and identities', () => {
   it('Put/Delete{Role,User,Group}Policy name the identity, and the read calls see the change', async () => {
     // The IAM client signs for another region: IAM is global and its events come from us-east-1.
     const { iam } = await admin(OTHER);
+    const P = 'decrypt-everything';
+    const D = DOC('kms:Decrypt');
     const cases = [
-      { kind: 'role' as const, put: PutRolePolicyCommand, del: DeleteRolePolicyCommand, member: 'RoleName' },
-      { kind: 'user' as const, put: PutUserPolicyCommand, del: DeleteUserPolicyCommand, member: 'UserName' },
+      {
+        kind: 'role' as const,
+        put: (n: string) => new PutRolePolicyCommand({ RoleName: n, PolicyName: P, PolicyDocument: D }),
+        del: (n: string) => new DeleteRolePolicyCommand({ RoleName: n, PolicyName: P }),
+      },
+      {
+        kind: 'user' as const,
+        put: (n: string) => new PutUserPolicyCommand({ UserName: n, PolicyName: P, PolicyDocument: D }),
+        del: (n: string) => new DeleteUserPolicyCommand({ UserName: n, PolicyName: P }),
+      },
       {
         kind: 'group' as const,
-        put: PutGroupPolicyCommand,
-        del: DeleteGroupPolicyCommand,
-        member: 'GroupName',
+        put: (n: string) => new PutGroupPolicyCommand({ GroupName: n, PolicyName: P, PolicyDocument: D }),
+        del: (n: string) => new DeleteGroupPolicyCommand({ GroupName: n, PolicyName: P }),
       },
     ];
     for (const c of cases) {
       const name = identity(c.kind);
       const kind = c.kind[0]!.toUpperCase() + c.kind.slice(1);
-      const input = {
-        [c.member]: name,
-        PolicyName: 'decrypt-everything',
-        PolicyDocument: DOC('kms:Decrypt'),
-      };
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      await iam.send(new c.put(input as any));
+      await iam.send(c.put(name) as never);
       const { target, event } = await oneTarget(`Put${kind}Policy`);
       expect(target).toMatchObject({ accountId: member, region: HOME, controls: KMS2 });
       expect(target.resource).toEqual({ kind: c.kind, name });
@@ -307,14 +310,10 @@ describe('IAM inline policies, boundaries and identities', () => {
       const policies = entry[`${kind}PolicyList`] as { PolicyName: string; PolicyDocument: string }[];
       expect(policies.find((p) => p.PolicyName === 'decrypt-everything')).toBeDefined();
 
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      await iam.send(new c.del({ [c.member]: name, PolicyName: 'decrypt-everything' } as any));
+      await iam.send(c.del(name) as never);
       const deleted = await oneTarget(`Delete${kind}Policy`);
       expect(deleted.target.resource).toEqual({ kind: c.kind, name });
-      await expect(
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        iam.send(new c.del({ [c.member]: name, PolicyName: 'decrypt-everything' } as any)),
-      ).rejects.toMatchObject({
+      await expect(iam.send(c.del(name) as never)).rejects.toMatchObject({
         name: 'NoSuchEntityException',
         $metadata: { httpStatusCode: 404 },
       });
