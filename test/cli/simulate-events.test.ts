@@ -3,13 +3,18 @@
  * dead-letter queue (redrive after --events-max-receives) in the hub account, prints
  * KEYWARDEN_EVENTS_QUEUE_URL with the other variables, and delivers a write's event there.
  */
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { changeTargets } from '../../src/events/index.js';
 
 const root = new URL('../../', import.meta.url).pathname;
+let child: ChildProcess | undefined;
+// A test that times out never reaches its own clean-up: stop the simulator here too.
+afterAll(() => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,7 +30,7 @@ function cli(args: string[]): Promise<{ code: number; stderr: string }> {
 
 describe('keywarden simulate --events', () => {
   it('creates the queue and dead-letter queue, prints the queue URL, and delivers change events', async () => {
-    const child = spawn(
+    const simulate = spawn(
       process.execPath,
       [
         '--import',
@@ -42,11 +47,12 @@ describe('keywarden simulate --events', () => {
       ],
       { cwd: root },
     );
+    child = simulate;
     try {
       let output = '';
       await new Promise<void>((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`simulate exited early (${code}): ${output}`)));
-        child.stdout.on('data', (chunk: Buffer) => {
+        simulate.once('exit', (code) => reject(new Error(`simulate exited early (${code}): ${output}`)));
+        simulate.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           if (/role\/OrganizationAccountAccessRole\n/.test(output)) resolve();
         });
@@ -84,8 +90,8 @@ describe('keywarden simulate --events', () => {
         expect.objectContaining({ kind: 'key', keyId: key }),
       ]);
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      const exited = new Promise<number | null>((resolve) => simulate.once('exit', resolve));
+      simulate.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
   }, 60_000);
