@@ -13,6 +13,7 @@ import {
   findKey,
   type JsonCall,
   keyMetadata,
+  keyPolicyOf,
   type KeyRef,
   putKeyPolicy as putKeyPolicyCall,
   requireIam,
@@ -266,4 +267,142 @@ export const KMS_WRITES: Readonly<Record<string, (call: JsonCall) => Written>> =
   EnableKeyRotation: enableKeyRotation,
   DisableKeyRotation: disableKeyRotation,
   PutKeyPolicy: putKeyPolicy,
+  ReplicateKey: replicateKey,
+  ImportKeyMaterial: importKeyMaterial,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
 };
+
+/**
+ * ReplicateKey: a replica of a multi-Region primary key in another region, with the primary's key id and
+ * key material (so its rotation), and the key policy given or the default one.
+ */
+export function replicateKey(call: JsonCall): Written {
+  const check = new ParamCheck('ValidationException');
+  const replicaRegion = check.string(
+    'replicaRegion',
+    call.body['ReplicaRegion'],
+    1,
+    32,
+    /^[a-z0-9-]+$/,
+    true,
+  );
+  const policyText = check.string('policy', call.body['Policy'], 1, 131_072);
+  const description = check.string('description', call.body['Description'], 0, 8192);
+  check.done();
+  const bypass = bool(call, 'BypassPolicyLockoutSafetyCheck');
+  const ref = target(call, 'ReplicateKey');
+  requireIam(call, 'CreateKey');
+  const primary = ref.key;
+  if (!primary.multiRegion)
+    throw new AwsError('UnsupportedOperationException', `${primary.keyId} is not a multi-Region key.`);
+  if (replicaRegion === call.region || !call.state.regions.includes(replicaRegion!))
+    throw new AwsError(
+      'ValidationException',
+      `${replicaRegion!} is not a region this key can be replicated to.`,
+    );
+  if (pending(primary) || primary.keyState === 'PendingImport') throw invalidState(ref);
+  const replicas = call.state.keys(ref.accountId, replicaRegion!);
+  if (replicas.some((k) => k.keyId === primary.keyId))
+    throw new AwsError(
+      'AlreadyExistsException',
+      `A replica of ${primary.keyId} already exists in ${replicaRegion!}.`,
+    );
+  const replica: SimKey = {
+    ...structuredClone({ ...primary, policy: undefined, tags: undefined, importToken: undefined }),
+    description: description ?? primary.description,
+    creationDate: new Date(),
+  };
+  delete replica.policy;
+  const replicaRef: KeyRef = { accountId: ref.accountId, region: replicaRegion!, key: replica };
+  if (policyText !== undefined) {
+    const policy = parsePolicy(policyText);
+    if (!bypass && !decide(call, replicaRef, 'PutKeyPolicy', policy).allowed)
+      throw new AwsError(
+        'MalformedPolicyDocumentException',
+        'The new key policy will not allow you to update the key policy in the future.',
+      );
+    replica.policy = policy;
+  }
+  replicas.push(replica);
+  const metadata = {
+    ...keyMetadata(ref.accountId, replicaRegion!, replica),
+    MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA' },
+  };
+  const replicaPolicy = JSON.stringify(keyPolicyOf(ref.accountId, replicaRegion!, replica));
+  return {
+    response: { ReplicaKeyMetadata: metadata, ReplicaPolicy: replicaPolicy, ReplicaTags: [] },
+    record: {
+      requestParameters: requestOf(call),
+      responseElements: {
+        replicaKeyMetadata: camelCase({ ...metadata, CreationDate: cloudTrailDate(replica.creationDate) }),
+        replicaPolicy,
+      },
+      resources: keyResources(ref),
+    },
+  };
+}
+
+/** Keys with imported key material only (Origin EXTERNAL). */
+function externalKey(call: JsonCall, operation: string): KeyRef {
+  const ref = target(call, operation);
+  if (ref.key.origin !== 'EXTERNAL')
+    throw new AwsError(
+      'UnsupportedOperationException',
+      `${keyArn(ref.accountId, ref.region, ref.key.keyId)} origin is ${ref.key.origin} which is not valid for this operation.`,
+    );
+  if (pending(ref.key)) throw invalidState(ref);
+  return ref;
+}
+
+/**
+ * GetParametersForImport: a wrapping public key and an import token (random here: the simulator does not
+ * unwrap key material; ImportKeyMaterial checks the token). Not a change: no event.
+ */
+export function getParametersForImport(call: JsonCall): unknown {
+  const check = new ParamCheck('ValidationException');
+  check.string('wrappingAlgorithm', call.body['WrappingAlgorithm'], 1, 64, undefined, true);
+  check.string('wrappingKeySpec', call.body['WrappingKeySpec'], 1, 64, undefined, true);
+  check.done();
+  const ref = externalKey(call, 'GetParametersForImport');
+  const token = randomBytes(64).toString('base64');
+  ref.key.importToken = token;
+  return {
+    KeyId: keyArn(ref.accountId, ref.region, ref.key.keyId),
+    ImportToken: token,
+    PublicKey: randomBytes(294).toString('base64'),
+    ParametersValidTo: Date.now() / 1000 + 86_400,
+  };
+}
+
+export function importKeyMaterial(call: JsonCall): Written {
+  const check = new ParamCheck('ValidationException');
+  const token = check.string('importToken', call.body['ImportToken'], 1, 6144, undefined, true);
+  check.string('encryptedKeyMaterial', call.body['EncryptedKeyMaterial'], 1, 6144, undefined, true);
+  check.done();
+  const ref = externalKey(call, 'ImportKeyMaterial');
+  if (ref.key.importToken === undefined || ref.key.importToken !== token)
+    throw new AwsError('InvalidImportTokenException', 'The import token is not valid for this key.');
+  delete ref.key.importToken;
+  ref.key.keyState = 'Enabled';
+  const arn = keyArn(ref.accountId, ref.region, ref.key.keyId);
+  // CloudTrail leaves the key material and the token out of the record.
+  const { importToken: _token, encryptedKeyMaterial: _material, ...request } = requestOf(call);
+  return {
+    response: { KeyId: arn },
+    record: { requestParameters: request, responseElements: { keyId: arn }, resources: keyResources(ref) },
+  };
+}
+
+export function deleteImportedKeyMaterial(call: JsonCall): Written {
+  const ref = externalKey(call, 'DeleteImportedKeyMaterial');
+  ref.key.keyState = 'PendingImport';
+  const arn = keyArn(ref.accountId, ref.region, ref.key.keyId);
+  return {
+    response: { KeyId: arn },
+    record: {
+      requestParameters: requestOf(call),
+      responseElements: { keyId: arn },
+      resources: keyResources(ref),
+    },
+  };
+}

@@ -13,6 +13,8 @@ import { DEFAULT_EVENT_FAULTS, type EventFaults, SimEvents } from './events.js';
 import * as iamSts from './iam-sts.js';
 import { IAM_WRITES } from './iam-writes.js';
 import * as kmsOrgs from './kms-orgs.js';
+import * as kmsService from './kms-service-events.js';
+import * as kmsWrites from './kms-writes.js';
 import { KMS_WRITES } from './kms-writes.js';
 import type { Quirk } from './kms-orgs.js';
 import {
@@ -104,6 +106,11 @@ export interface RunningSimulator {
      * Action" event(s) to the event queue, and returns them.
      */
     fireCustomAction(fire: actionTargets.FireCustomAction): Record<string, unknown>[];
+  };
+  /** KMS's own events, made to happen now: the key's waiting period ends, or its scheduled rotation. */
+  kms: {
+    completeKeyDeletion(key: kmsService.KeyAt): Record<string, unknown>;
+    rotateKey(key: kmsService.KeyAt): Record<string, unknown>;
   };
   stop(): Promise<void>;
 }
@@ -372,6 +379,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return sendJson(res, kmsOrgs.listAliases(jsonCall));
       case 'kms:GetKeyPolicy':
         return sendJson(res, kmsOrgs.getKeyPolicy(jsonCall));
+      case 'kms:GetParametersForImport':
+        return sendJson(res, kmsWrites.getParametersForImport(jsonCall));
       case 'kms:ListResourceTags':
         return sendJson(res, kmsOrgs.listResourceTags(jsonCall));
       case 'organizations:DescribeOrganization':
@@ -448,6 +457,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         const fired = actionTargets.customActionEvents(state, fire);
         for (const event of fired) events.emit(event);
         return fired;
+      },
+    },
+    kms: {
+      completeKeyDeletion: (key) => {
+        const event = kmsService.completeKeyDeletion(state, key);
+        events.emit(event);
+        return event;
+      },
+      rotateKey: (key) => {
+        const event = kmsService.rotateKey(state, key);
+        events.emit(event);
+        return event;
       },
     },
     stop: () =>

@@ -53,6 +53,8 @@ export interface SimKey {
   rotationDenied?: boolean;
   /** The key policy (GetKeyPolicy; it authorizes the KMS calls). Absent: AWS's default key policy. */
   policy?: Record<string, unknown>;
+  /** The import token GetParametersForImport handed out last (ImportKeyMaterial must present it). */
+  importToken?: string;
   /** Tags (ListResourceTags). */
   tags?: { TagKey: string; TagValue: string }[];
 }
