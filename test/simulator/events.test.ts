@@ -30,7 +30,11 @@ import {
 import {
   CancelKeyDeletionCommand,
   CreateKeyCommand,
+  DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  ReplicateKeyCommand,
   DisableKeyCommand,
   DisableKeyRotationCommand,
   EnableKeyCommand,
@@ -561,6 +565,111 @@ describe('KMS keys', () => {
     });
     expect(sim.state.keys(member, OTHER).find((k) => k.keyId === asymmetric)!.keyState).toBe(before);
     await nothingSent();
+  });
+});
+
+describe('KMS replicas, imported key material and KMS’s own events', () => {
+  it('ReplicateKey names the replica in its region; a second replica there is AlreadyExists', async () => {
+    const { kms } = await admin(HOME);
+    const primary = (await kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!.KeyId!;
+    expect(primary).toMatch(/^mrk-[0-9a-f]{32}$/);
+    await drain();
+    const answer = await kms.send(new ReplicateKeyCommand({ KeyId: primary, ReplicaRegion: OTHER }));
+    expect(answer.ReplicaKeyMetadata).toMatchObject({
+      KeyId: primary,
+      Arn: `arn:aws:kms:${OTHER}:${member}:key/${primary}`,
+      MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA' },
+    });
+    const { target, event } = await oneTarget('ReplicateKey');
+    expect(event['region']).toBe(HOME);
+    expect(target).toMatchObject({
+      accountId: member,
+      region: OTHER,
+      controls: [...KEY_STATE, ...KEY_POLICY],
+      resource: { kind: 'key', keyId: primary },
+    });
+    const inOther = (await admin(OTHER)).kms;
+    expect((await inOther.send(new DescribeKeyCommand({ KeyId: primary }))).KeyMetadata!.KeyState).toBe(
+      'Enabled',
+    );
+    await expect(
+      kms.send(new ReplicateKeyCommand({ KeyId: primary, ReplicaRegion: OTHER })),
+    ).rejects.toMatchObject({
+      name: 'AlreadyExistsException',
+    });
+    const single = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await drain();
+    await expect(
+      kms.send(new ReplicateKeyCommand({ KeyId: single, ReplicaRegion: OTHER })),
+    ).rejects.toMatchObject({
+      name: 'UnsupportedOperationException',
+    });
+    await nothingSent();
+  });
+
+  it('imported key material: PendingImport until ImportKeyMaterial with the token, back after deleting it', async () => {
+    const { kms } = await admin(OTHER);
+    const keyId = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    await drain();
+    const state = async () =>
+      (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState;
+    expect(await state()).toBe('PendingImport');
+    const params = await kms.send(
+      new GetParametersForImportCommand({
+        KeyId: keyId,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
+    );
+    await expect(
+      kms.send(
+        new ImportKeyMaterialCommand({
+          KeyId: keyId,
+          ImportToken: new Uint8Array([1, 2, 3]),
+          EncryptedKeyMaterial: new Uint8Array(32),
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidImportTokenException' });
+    await nothingSent();
+    await kms.send(
+      new ImportKeyMaterialCommand({
+        KeyId: keyId,
+        ImportToken: params.ImportToken!,
+        EncryptedKeyMaterial: new Uint8Array(32),
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      }),
+    );
+    let { target, event } = await oneTarget('ImportKeyMaterial');
+    expect(target).toMatchObject({ controls: KEY_STATE, resource: { kind: 'key', keyId } });
+    // The key material and the import token are not recorded.
+    expect(JSON.stringify(event)).not.toContain(Buffer.from(params.ImportToken!).toString('base64'));
+    expect(await state()).toBe('Enabled');
+    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
+    ({ target, event } = await oneTarget('DeleteImportedKeyMaterial'));
+    expect(target.resource).toMatchObject({ kind: 'key', keyId });
+    expect(await state()).toBe('PendingImport');
+  });
+
+  it('KMS CMK Deletion ends a pending deletion (the key is gone); KMS CMK Rotation names a rotating key', async () => {
+    const { kms } = await admin(OTHER);
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
+    await drain();
+    sim.kms.rotateKey({ accountId: member, region: OTHER, keyId });
+    let { target } = await oneTarget('KMS CMK Rotation');
+    expect(target).toMatchObject({ accountId: member, region: OTHER, resource: { kind: 'key', keyId } });
+    expect(() => sim.kms.completeKeyDeletion({ accountId: member, region: OTHER, keyId })).toThrow(
+      /not PendingDeletion/,
+    );
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    await drain();
+    sim.kms.completeKeyDeletion({ accountId: member, region: OTHER, keyId });
+    ({ target } = await oneTarget('KMS CMK Deletion'));
+    expect(target).toMatchObject({ accountId: member, region: OTHER, resource: { kind: 'key', keyId } });
+    await expect(kms.send(new DescribeKeyCommand({ KeyId: keyId }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
   });
 });
 
