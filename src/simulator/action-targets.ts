@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ParamCheck } from './params.js';
 import { AwsError } from './protocol.js';
-import { type HubFaults, hubFor, type RestCall } from './securityhub.js';
+import { type HubFaults, hubFor, pageParams, type RestCall, tokenPage } from './securityhub.js';
 import type { SimActionTarget, SimHub, SimState, StoredFinding } from './state.js';
 
 /** Security Hub's quota of custom actions per account and region. */
@@ -40,25 +40,19 @@ export function createActionTarget(call: RestCall, faults: HubFaults): unknown {
 
 export function describeActionTargets(call: RestCall, faults: HubFaults): unknown {
   const hub = hubFor(call, faults);
-  const check = new ParamCheck('InvalidInputException', 'InvalidInputException');
-  const max = check.integer('maxResults', call.body['MaxResults'], 1, 100) ?? 100;
-  const token = check.string('nextToken', call.body['NextToken'], 0, 10_000);
-  check.done();
+  const { max, token } = pageParams(call);
   const wanted = call.body['ActionTargetArns'];
   if (wanted !== undefined && (!Array.isArray(wanted) || wanted.some((a) => typeof a !== 'string')))
     throw new AwsError('InvalidInputException', 'ActionTargetArns must be a list of strings.', 400);
   const targets = targetsOf(hub);
   const arns = wanted === undefined || wanted.length === 0 ? [...targets.keys()] : (wanted as string[]);
   for (const arn of arns) if (!targets.has(arn)) throw notFound(arn);
-  const start = token === undefined || token === '' ? 0 : Number(Buffer.from(token, 'base64url').toString());
-  if (!Number.isInteger(start) || start < 0 || start > arns.length)
-    throw new AwsError('InvalidInputException', 'Invalid NextToken.', 400);
-  const page = arns.slice(start, start + max).map((arn) => ({
+  const { items, next } = tokenPage(arns, token, max);
+  const page = items.map((arn) => ({
     ActionTargetArn: arn,
     Name: targets.get(arn)!.name,
     Description: targets.get(arn)!.description,
   }));
-  const next = start + max < arns.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
   return { ActionTargets: page, ...(next ? { NextToken: next } : {}) };
 }
 

@@ -195,6 +195,11 @@ export function cancelKeyDeletion(call: JsonCall): Written {
   ref.key.keyState = 'Disabled';
   delete ref.key.deletionDate;
   delete ref.key.pendingWindowDays;
+  return answeredWithKeyId(call, ref);
+}
+
+/** The answer `{KeyId: <arn>}` and its record (CancelKeyDeletion, DeleteImportedKeyMaterial). */
+function answeredWithKeyId(call: JsonCall, ref: KeyRef): Written {
   const arn = keyArn(ref.accountId, ref.region, ref.key.keyId);
   return {
     response: { KeyId: arn },
@@ -396,13 +401,5 @@ export function importKeyMaterial(call: JsonCall): Written {
 export function deleteImportedKeyMaterial(call: JsonCall): Written {
   const ref = externalKey(call, 'DeleteImportedKeyMaterial');
   ref.key.keyState = 'PendingImport';
-  const arn = keyArn(ref.accountId, ref.region, ref.key.keyId);
-  return {
-    response: { KeyId: arn },
-    record: {
-      requestParameters: requestOf(call),
-      responseElements: { keyId: arn },
-      resources: keyResources(ref),
-    },
-  };
+  return answeredWithKeyId(call, ref);
 }
