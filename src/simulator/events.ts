@@ -127,6 +127,7 @@ export class SimEvents {
   /** Stops every timer; what was held or delayed is not delivered (the simulator is stopping). */
   close(): void {
     if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.held = [];

@@ -390,11 +390,16 @@ export function importKeyMaterial(call: JsonCall): Written {
   delete ref.key.importToken;
   ref.key.keyState = 'Enabled';
   const arn = keyArn(ref.accountId, ref.region, ref.key.keyId);
+  const keyMaterialId = randomBytes(32).toString('hex');
   // CloudTrail leaves the key material and the token out of the record.
   const { importToken: _token, encryptedKeyMaterial: _material, ...request } = requestOf(call);
   return {
-    response: { KeyId: arn },
-    record: { requestParameters: request, responseElements: { keyId: arn }, resources: keyResources(ref) },
+    response: { KeyId: arn, KeyMaterialId: keyMaterialId },
+    record: {
+      requestParameters: request,
+      responseElements: { keyId: arn, keyMaterialId },
+      resources: keyResources(ref),
+    },
   };
 }
 

@@ -52,6 +52,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { changeTargets, type ChangeTarget } from '../../src/events/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
@@ -120,6 +121,27 @@ async function drain(): Promise<{ event: Record<string, unknown>; message: Messa
   }
 }
 
+const FIXTURES = new URL('../fixtures/events/', import.meta.url);
+
+/**
+ * The event has the members of the recorded example of its kind (test/fixtures/events), CloudTrail's
+ * record the same fields, and the response the same top-level members (or null when the example has none).
+ */
+function expectShapeOfFixture(name: string, event: Record<string, unknown>): void {
+  const file = new URL(`${name.replace(/ /g, '-')}.json`, FIXTURES);
+  const fixture = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const keys = (value: unknown) => Object.keys(value as Record<string, unknown>).sort();
+  expect(keys(event), name).toEqual(keys(fixture));
+  const detail = event['detail'] as Record<string, unknown>;
+  const expected = fixture['detail'] as Record<string, unknown>;
+  // tlsDetails describes the caller's TLS connection, which the simulator's plain HTTP does not have.
+  expect(keys(detail), name).toEqual(keys(expected).filter((k) => k !== 'tlsDetails'));
+  if (!('responseElements' in expected)) return;
+  const response = detail['responseElements'];
+  if (expected['responseElements'] === null) expect(response, name).toBeNull();
+  else expect(keys(response), name).toEqual(keys(expected['responseElements']));
+}
+
 /** The one event the last call sent, and the one target keywarden's parser reads from it. */
 async function oneTarget(
   eventName: string,
@@ -128,6 +150,7 @@ async function oneTarget(
   expect(events).toHaveLength(1);
   const event = events[0]!;
   expect((event['detail'] as { eventName?: string }).eventName ?? event['detail-type']).toBe(eventName);
+  expectShapeOfFixture(eventName, event);
   const parsed = changeTargets(event);
   expect(parsed, JSON.stringify(parsed)).toHaveProperty('targets');
   const targets = (parsed as { targets: ChangeTarget[] }).targets;
