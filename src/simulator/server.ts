@@ -15,7 +15,6 @@ import { IAM_WRITES } from './iam-writes.js';
 import * as kmsOrgs from './kms-orgs.js';
 import * as kmsService from './kms-service-events.js';
 import * as kmsWrites from './kms-writes.js';
-import { KMS_WRITES } from './kms-writes.js';
 import type { Quirk } from './kms-orgs.js';
 import {
   AwsError,
@@ -339,7 +338,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       );
     // Writes: answer, then deliver the event an organization-wide rule would forward (only on success).
     const iamWrite = service === 'iam' && Object.hasOwn(IAM_WRITES, action) ? IAM_WRITES[action] : undefined;
-    const kmsWrite = service === 'kms' && Object.hasOwn(KMS_WRITES, action) ? KMS_WRITES[action] : undefined;
+    const kmsWrite =
+      service === 'kms' && Object.hasOwn(kmsWrites.KMS_WRITES, action)
+        ? kmsWrites.KMS_WRITES[action]
+        : undefined;
     if (iamWrite !== undefined || kmsWrite !== undefined) {
       const done = iamWrite ? iamWrite(query) : kmsWrite!(jsonCall);
       if (iamWrite) sendQuery(res, action, iamSts.IAM_NAMESPACE, done.response);
