@@ -33,7 +33,8 @@ export function protocolOfRequest(service: string | undefined, request: SignedRe
   }
   if (request.headers['x-amz-target'] !== undefined) return 'json';
   const path = request.url.split('?')[0] ?? '/';
-  if (path.startsWith('/findings') || path.startsWith('/accounts')) return 'rest-json';
+  if (path.startsWith('/findings') || path.startsWith('/accounts') || path.startsWith('/actionTargets'))
+    return 'rest-json';
   return /(^|&)Action=DescribeRegions(&|$)/.test(request.body.toString('utf8')) ? 'ec2' : 'query';
 }
 

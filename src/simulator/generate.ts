@@ -80,6 +80,11 @@ export const DEFAULT_EXTERNAL_ID = 'keywarden-demo-external-id';
 export const DEFAULT_REGIONS = ['us-east-1', 'eu-west-1'];
 /** The IAM user whose access key the simulator issues to the hub (`DEFAULT_HUB_CREDENTIALS`). */
 export const HUB_USER = 'keywarden-hub';
+/**
+ * The role AWS Organizations creates in each account it creates, trusting the management account: full
+ * access, so tests and demos make changes (the write calls) in a member account through it.
+ */
+export const ADMIN_ROLE = 'OrganizationAccountAccessRole';
 /** A role in the management account that the hub user may assume first (keywarden's `hub.roleArn`). */
 export const HUB_ROLE = 'KeywardenHubRole';
 
@@ -263,6 +268,21 @@ export function generateOrganization(options: OrganizationOptions = {}): {
       ...(a === withoutDescribeKey && {
         kmsActions: MEMBER_ROLE_KMS_ACTIONS.filter((action) => action !== 'kms:DescribeKey'),
       }),
+    });
+    account.roles.set(ADMIN_ROLE, {
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${state.managementAccountId}:root` },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      },
+      maxSessionDuration: 3600,
+      kmsActions: ['kms:*'],
+      iamActions: ['iam:*'],
     });
     if (a === 0) {
       account.roles.set(HUB_ROLE, {

@@ -1,12 +1,7 @@
 /** KMS and Organizations (JSON 1.1). */
 import { keyArn } from './generate.js';
 import { actionMatches, authorizeKeyRequest } from './key-policy-auth.js';
-import {
-  awsManagedKeyPolicy,
-  defaultKeyPolicy,
-  type KeyCall,
-  MEMBER_ROLE_KMS_ACTIONS,
-} from './key-policies.js';
+import { awsManagedKeyPolicy, defaultKeyPolicy, MEMBER_ROLE_KMS_ACTIONS } from './key-policies.js';
 import { jsonObject, ParamCheck } from './params.js';
 import { AwsError } from './protocol.js';
 import type { SimKey, SimSession, SimState } from './state.js';
@@ -46,7 +41,7 @@ const kmsInvalidMarker = () =>
 /** KMS's pattern for markers. */
 const MARKER = /^[\u0020-\u00FF]*$/;
 
-interface KeyRef {
+export interface KeyRef {
   accountId: string;
   region: string;
   key: SimKey;
@@ -63,7 +58,7 @@ export function aliasOf(accountId: string, region: string, key: SimKey): { name:
  * alias ARN. An ARN names its own account and region: another account's key is that account's key,
  * which the caller may not use (the simulated key policies trust only their own account).
  */
-function findKey(call: JsonCall, operation: string, allowAlias: boolean): KeyRef {
+export function findKey(call: JsonCall, operation: string, allowAlias: boolean): KeyRef {
   const check = new ParamCheck('ValidationException');
   const ref = check.string('keyId', call.body['KeyId'], 1, 2048, undefined, true);
   check.done();
@@ -107,7 +102,7 @@ function findKey(call: JsonCall, operation: string, allowAlias: boolean): KeyRef
 }
 
 /** The key's policy: its own, else the default AWS gives its kind of key. */
-function keyPolicyOf(accountId: string, region: string, key: SimKey): Record<string, unknown> {
+export function keyPolicyOf(accountId: string, region: string, key: SimKey): Record<string, unknown> {
   if (key.policy !== undefined) return key.policy;
   return key.keyManager === 'AWS'
     ? { ...awsManagedKeyPolicy(accountId, region) }
@@ -138,7 +133,7 @@ function iamAllows(call: JsonCall, action: string): boolean {
 }
 
 /** An action that only IAM governs (ListKeys, ListAliases): refused when the caller's IAM policy lacks it. */
-function requireIam(call: JsonCall, operation: string): void {
+export function requireIam(call: JsonCall, operation: string): void {
   if (iamAllows(call, `kms:${operation}`)) return;
   throw new AwsError(
     'AccessDeniedException',
@@ -147,7 +142,7 @@ function requireIam(call: JsonCall, operation: string): void {
 }
 
 /** The key policy's say on one call to one key (issue 16), with the caller's IAM side. */
-function decide(call: JsonCall, ref: KeyRef, operation: string, policy: unknown) {
+export function decide(call: JsonCall, ref: KeyRef, operation: string, policy: unknown) {
   const { callerArn, principalArn } = principalOf(call.caller);
   const action = `kms:${operation}`;
   return authorizeKeyRequest(policy, {
@@ -162,7 +157,7 @@ function decide(call: JsonCall, ref: KeyRef, operation: string, policy: unknown)
 }
 
 /** Refuses the call with AccessDeniedException, as AWS words it, unless the key policy allows it. */
-function authorize(call: JsonCall, ref: KeyRef, operation: KeyCall | 'PutKeyPolicy'): void {
+export function authorize(call: JsonCall, ref: KeyRef, operation: string): void {
   const decision = decide(call, ref, operation, keyPolicyOf(ref.accountId, ref.region, ref.key));
   if (!decision.allowed) throw new AwsError('AccessDeniedException', decision.message);
 }
@@ -212,26 +207,29 @@ export function describeKey(call: JsonCall): unknown {
       },
     };
   }
+  return { KeyMetadata: keyMetadata(call.caller.accountId, call.region, key) };
+}
+
+/** A key's KeyMetadata as DescribeKey and CreateKey answer it. */
+export function keyMetadata(accountId: string, region: string, key: SimKey): Record<string, unknown> {
   return {
-    KeyMetadata: {
-      AWSAccountId: call.caller.accountId,
-      KeyId: key.keyId,
-      Arn: keyArn(call.caller.accountId, call.region, key.keyId),
-      CreationDate: seconds(key.creationDate),
-      Enabled: key.keyState === 'Enabled',
-      Description: key.description,
-      KeyUsage: key.keyUsage,
-      KeyState: key.keyState,
-      DeletionDate: seconds(key.deletionDate),
-      PendingDeletionWindowInDays:
-        key.keyState === 'PendingReplicaDeletion' ? key.pendingWindowDays : undefined,
-      Origin: key.origin,
-      KeyManager: key.keyManager,
-      CustomerMasterKeySpec: key.keySpec,
-      KeySpec: key.keySpec,
-      CustomKeyStoreId: key.customKeyStoreId,
-      MultiRegion: key.multiRegion,
-    },
+    AWSAccountId: accountId,
+    KeyId: key.keyId,
+    Arn: keyArn(accountId, region, key.keyId),
+    CreationDate: seconds(key.creationDate),
+    Enabled: key.keyState === 'Enabled',
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.keyState,
+    DeletionDate: seconds(key.deletionDate),
+    PendingDeletionWindowInDays:
+      key.keyState === 'PendingReplicaDeletion' ? key.pendingWindowDays : undefined,
+    Origin: key.origin,
+    KeyManager: key.keyManager,
+    CustomerMasterKeySpec: key.keySpec,
+    KeySpec: key.keySpec,
+    CustomKeyStoreId: key.customKeyStoreId,
+    MultiRegion: key.multiRegion,
   };
 }
 

@@ -20,7 +20,7 @@ export interface HubFaults {
   random: () => number;
 }
 
-function hubFor(call: RestCall, faults: HubFaults) {
+export function hubFor(call: RestCall, faults: HubFaults) {
   const hub = call.state.hub(call.caller.accountId, call.region);
   const disabled =
     !hub.enabled ||
@@ -155,17 +155,32 @@ export function batchImportFindings(call: RestCall, faults: HubFaults): unknown 
 
 export function getFindings(call: RestCall, faults: HubFaults): unknown {
   const hub = hubFor(call, faults);
+  const { max, token } = pageParams(call);
+  const matches = findingFilters(call.body['Filters']);
+  const sort = sortFindings(call.body['SortCriteria']);
+  const all = sort([...hub.findings.values()].filter(matches));
+  const { items, next } = tokenPage(all, token, max);
+  return { Findings: items, ...(next ? { NextToken: next } : {}) };
+}
+
+/** MaxResults (1-100, default 100) and NextToken of a Security Hub list request. */
+export function pageParams(call: RestCall): { max: number; token: string | undefined } {
   const check = new ParamCheck('InvalidInputException', 'InvalidInputException');
   const max = check.integer('maxResults', call.body['MaxResults'], 1, 100) ?? 100;
   const token = check.string('nextToken', call.body['NextToken'], 0, 10_000);
   check.done();
-  const matches = findingFilters(call.body['Filters']);
-  const sort = sortFindings(call.body['SortCriteria']);
+  return { max, token };
+}
+
+/** One page of a Security Hub list: NextToken is the opaque (base64url) index of the next item. */
+export function tokenPage<T>(
+  all: readonly T[],
+  token: string | undefined,
+  max: number,
+): { items: T[]; next?: string } {
   const start = token === undefined || token === '' ? 0 : Number(Buffer.from(token, 'base64url').toString());
-  if (!Number.isInteger(start) || start < 0)
+  if (!Number.isInteger(start) || start < 0 || start > all.length)
     throw new AwsError('InvalidInputException', 'Invalid NextToken.', 400);
-  const all = sort([...hub.findings.values()].filter(matches));
-  const slice = all.slice(start, start + max);
   const next = start + max < all.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
-  return { Findings: slice, ...(next ? { NextToken: next } : {}) };
+  return { items: all.slice(start, start + max), ...(next ? { next } : {}) };
 }

@@ -7,9 +7,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ExpectedResult, ExpectedUnitError, OrganizationOptions } from './generate.js';
 import { generateOrganization, HUB_USER } from './generate.js';
+import * as actionTargets from './action-targets.js';
+import { cloudTrailEvent } from './cloudtrail.js';
+import { DEFAULT_EVENT_FAULTS, type EventFaults, SimEvents } from './events.js';
 import * as iamSts from './iam-sts.js';
 import { IAM_READS } from './iam-reads.js';
+import { IAM_WRITES } from './iam-writes.js';
 import * as kmsOrgs from './kms-orgs.js';
+import * as kmsService from './kms-service-events.js';
+import * as kmsWrites from './kms-writes.js';
 import type { Quirk } from './kms-orgs.js';
 import {
   AwsError,
@@ -30,7 +36,7 @@ import { parseAuthorization } from './sigv4.js';
 import type { SimSession, SimState } from './state.js';
 import { truncatedWithoutToken } from './truncation.js';
 
-export interface SimulatorFaults {
+export interface SimulatorFaults extends EventFaults {
   /** Added to every call. */
   latencyMs: number;
   /** Enforce AWS's per-account, per-region quotas with token buckets. */
@@ -92,6 +98,20 @@ export interface RunningSimulator {
   importTimes: Map<string, number[]>;
   /** SQS queues (the event queue and its dead-letter queue). */
   sqs: SimSqs;
+  /** Change events: off until a queue is configured (`events.createQueues` or `events.deliverTo`). */
+  events: SimEvents;
+  securityHub: {
+    /**
+     * A console user choosing a custom action on findings: delivers the "Security Hub Findings - Custom
+     * Action" event(s) to the event queue, and returns them.
+     */
+    fireCustomAction(fire: actionTargets.FireCustomAction): Record<string, unknown>[];
+  };
+  /** KMS's own events, made to happen now: the key's waiting period ends, or its scheduled rotation. */
+  kms: {
+    completeKeyDeletion(key: kmsService.KeyAt): Record<string, unknown>;
+    rotateKey(key: kmsService.KeyAt): Record<string, unknown>;
+  };
   stop(): Promise<void>;
 }
 
@@ -169,6 +189,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     slowLatencyMs: 2_000,
     quirks: new Set(),
     truncatedWithoutToken: new Set(),
+    ...DEFAULT_EVENT_FAULTS,
     ...options.faults,
   };
   const hubFaults: hub.HubFaults = {
@@ -186,6 +207,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const buckets = new Map<string, Bucket>();
   let endpoint = '';
   const sqs = new SimSqs(() => endpoint);
+  // Its own random stream, so turning events on does not change the other faults' draws.
+  const events = new SimEvents(sqs, faults, seededRandom((options.seed ?? 7) + 1));
 
   const quotaFor = (operation: string) => {
     const service = operation.split(':')[0];
@@ -210,7 +233,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       signed,
     );
     try {
-      const { caller, region, service } = authenticate(state, signed, protocol);
+      const { caller, region, service, accessKeyId } = authenticate(state, signed, protocol);
       const body = raw.toString('utf8');
       const form = protocol === 'query' || protocol === 'ec2' ? new URLSearchParams(body) : undefined;
       // A JSON body must be an object; anything else is AWS's SerializationException (SyntaxError below).
@@ -262,7 +285,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           body: json ?? {},
           closed: closedSignal(res),
         });
-      dispatch(res, service, action, { state, caller, region, form, json: json ?? {} });
+      dispatch(res, service, action, {
+        state,
+        caller,
+        region,
+        form,
+        json: json ?? {},
+        accessKeyId,
+        path: (req.url ?? '/').split('?')[0]!,
+      });
     } catch (error) {
       if (error instanceof AwsError) sendError(res, protocol, error);
       else if (error instanceof SyntaxError)
@@ -281,6 +312,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       region: string;
       form: URLSearchParams | undefined;
       json: Record<string, unknown>;
+      accessKeyId: string;
+      path: string;
     },
   ): void {
     const query = {
@@ -304,6 +337,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         `${service}:${action} is not simulated`,
         400,
       );
+    // Writes: answer, then deliver the event an organization-wide rule would forward (only on success).
+    const iamWrite = service === 'iam' && Object.hasOwn(IAM_WRITES, action) ? IAM_WRITES[action] : undefined;
+    const kmsWrite =
+      service === 'kms' && Object.hasOwn(kmsWrites.KMS_WRITES, action)
+        ? kmsWrites.KMS_WRITES[action]
+        : undefined;
+    if (iamWrite !== undefined || kmsWrite !== undefined) {
+      const done = iamWrite ? iamWrite(query) : kmsWrite!(jsonCall);
+      if (iamWrite) sendQuery(res, action, iamSts.IAM_NAMESPACE, done.response);
+      else sendJson(res, done.response);
+      const context = {
+        service: service as 'iam' | 'kms',
+        eventName: action,
+        accountId: call.caller.accountId,
+        region: call.region,
+        caller: call.caller,
+        accessKeyId: call.accessKeyId,
+      };
+      events.emit(cloudTrailEvent(context, done.record));
+      return;
+    }
     switch (`${service}:${action}`) {
       case 'sts:AssumeRole':
         return sendQuery(res, action, iamSts.STS_NAMESPACE, iamSts.assumeRole(query, faults));
@@ -328,8 +382,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return sendJson(res, kmsOrgs.listAliases(jsonCall));
       case 'kms:GetKeyPolicy':
         return sendJson(res, kmsOrgs.getKeyPolicy(jsonCall));
-      case 'kms:PutKeyPolicy':
-        return sendJson(res, kmsOrgs.putKeyPolicy(jsonCall));
+      case 'kms:GetParametersForImport':
+        return sendJson(res, kmsWrites.getParametersForImport(jsonCall));
       case 'kms:ListResourceTags':
         return sendJson(res, kmsOrgs.listResourceTags(jsonCall));
       case 'organizations:DescribeOrganization':
@@ -344,6 +398,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return sendJson(res, hub.batchImportFindings(jsonCall, hubFaults), 'application/json');
       case 'securityhub:GetFindings':
         return sendJson(res, hub.getFindings(jsonCall, hubFaults), 'application/json');
+      case 'securityhub:CreateActionTarget':
+        return sendJson(res, actionTargets.createActionTarget(jsonCall, hubFaults), 'application/json');
+      case 'securityhub:DescribeActionTargets':
+        return sendJson(res, actionTargets.describeActionTargets(jsonCall, hubFaults), 'application/json');
+      case 'securityhub:DeleteActionTarget':
+        return sendJson(
+          res,
+          actionTargets.deleteActionTarget(
+            jsonCall,
+            hubFaults,
+            decodeURIComponent(call.path.slice('/actionTargets/'.length)),
+          ),
+          'application/json',
+        );
       default:
         if (service === 'iam' && Object.hasOwn(IAM_READS, action))
           return sendQuery(res, action, iamSts.IAM_NAMESPACE, IAM_READS[action]!(query));
@@ -388,8 +456,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     importTimes,
     sqs,
+    events,
+    securityHub: {
+      fireCustomAction: (fire) => {
+        const fired = actionTargets.customActionEvents(state, fire);
+        for (const event of fired) events.emit(event);
+        return fired;
+      },
+    },
+    kms: {
+      completeKeyDeletion: (key) => {
+        const event = kmsService.completeKeyDeletion(state, key);
+        events.emit(event);
+        return event;
+      },
+      rotateKey: (key) => {
+        const event = kmsService.rotateKey(state, key);
+        events.emit(event);
+        return event;
+      },
+    },
     stop: () =>
       new Promise<void>((resolve) => {
+        events.close();
         sqs.close();
         server.closeAllConnections();
         server.close(() => resolve());
@@ -411,5 +500,8 @@ function restAction(method: string, path: string): string {
     return method === 'GET' ? 'DescribeHub' : method === 'POST' ? 'EnableSecurityHub' : 'Unknown';
   if (path === '/findings/import' && method === 'POST') return 'BatchImportFindings';
   if (path === '/findings' && method === 'POST') return 'GetFindings';
+  if (path === '/actionTargets' && method === 'POST') return 'CreateActionTarget';
+  if (path === '/actionTargets/get' && method === 'POST') return 'DescribeActionTargets';
+  if (path.startsWith('/actionTargets/') && method === 'DELETE') return 'DeleteActionTarget';
   return 'Unknown';
 }

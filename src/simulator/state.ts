@@ -30,6 +30,8 @@ export interface SimIdentity {
   createDate: string;
   inlinePolicies: SimInlinePolicy[];
   trustPolicy?: Record<string, unknown>;
+  /** The ARN of the managed policy set as its permissions boundary (users and roles). */
+  permissionsBoundary?: string;
 }
 
 export interface SimKey {
@@ -51,15 +53,24 @@ export interface SimKey {
   rotationDenied?: boolean;
   /** The key policy (GetKeyPolicy; it authorizes the KMS calls). Absent: AWS's default key policy. */
   policy?: Record<string, unknown>;
+  /** The import token GetParametersForImport handed out last (ImportKeyMaterial must present it). */
+  importToken?: string;
   /** Tags (ListResourceTags). */
   tags?: { TagKey: string; TagValue: string }[];
 }
 
 export type StoredFinding = Record<string, unknown> & { Id: string; UpdatedAt: string };
 
+export interface SimActionTarget {
+  name: string;
+  description: string;
+}
+
 export interface SimHub {
   enabled: boolean;
   findings: Map<string, StoredFinding>;
+  /** Custom actions (CreateActionTarget), by ARN. */
+  actionTargets?: Map<string, SimActionTarget>;
 }
 
 export interface SimAccount {
@@ -83,6 +94,11 @@ export interface SimRole {
    * the account defers to. Absent: those of the member role (MEMBER_ROLE_KMS_ACTIONS).
    */
   kmsActions?: string[];
+  /**
+   * The IAM actions (patterns) its identity-based policies allow. Absent: the member role's, which reads
+   * and never writes.
+   */
+  iamActions?: string[];
 }
 
 export interface SimSession {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../../src/check/source.js';
 import { changeTargets, eventNamesOf } from '../../src/events/index.js';
+import { KEYWARDEN_CUSTOM_ACTION } from '../../src/events/custom-action.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -177,5 +178,27 @@ describe('security account: bus, queue, dead-letter queue', () => {
         Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['ToEventQueue', 'Arn'] } } },
       },
     ]);
+  });
+});
+
+describe('the console re-check reaches the queue', () => {
+  it("the security account forwards only keywarden's custom action, whose id the code creates", () => {
+    expect(member.Parameters.CustomActionId.Default).toBe(KEYWARDEN_CUSTOM_ACTION.id);
+    expect(member.Resources.CustomActionRule.Condition).toBe('IsSecurityAccount');
+    const actionArn = (id: string) => `arn:aws:securityhub:eu-west-1:111122223333:action/custom/${id}`;
+    // The rule's !Sub, resolved for the security account 111122223333 in eu-west-1.
+    const pattern = JSON.parse(
+      JSON.stringify(rule('CustomActionRule').EventPattern).replace(
+        /\{"Fn::Sub":"arn:\$\{AWS::Partition\}:securityhub:\$\{AWS::Region\}:\$\{AWS::AccountId\}:action\/custom\/\$\{CustomActionId\}"\}/,
+        JSON.stringify(actionArn(member.Parameters.CustomActionId.Default)),
+      ),
+    );
+    const fixture = fixtures.find((f) => f.file === 'custom-action-array.json')!.event;
+    const ours = { ...fixture, region: 'eu-west-1', resources: [actionArn(KEYWARDEN_CUSTOM_ACTION.id)] };
+    const another = { ...ours, resources: [actionArn('SomeoneElses')] };
+    expect(matches(pattern, ours)).toBe(true);
+    expect(matches(pattern, another)).toBe(false);
+    expect(matches(security.Resources.ToEventQueue.Properties.EventPattern, ours)).toBe(true);
+    expect(KEYWARDEN_CUSTOM_ACTION.name.length).toBeLessThanOrEqual(20);
   });
 });

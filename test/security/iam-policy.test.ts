@@ -58,9 +58,14 @@ function policyActions(document: { Statement: { Action: string | string[] }[] })
 }
 
 const called = actionsCalledByCode();
-// Organizations and the event queue (SQS, in the security account) are read with the hub's credentials;
-// everything else with the member role's.
-const hubService = (a: string) => a.startsWith('organizations:') || a.startsWith('sqs:');
+// Organizations, the event queue (SQS, in the security account) and the security account's Security Hub
+// custom action are used with the hub's credentials; everything else with the member role's.
+const HUB_SECURITY_HUB_ACTIONS = new Set([
+  'securityhub:CreateActionTarget',
+  'securityhub:DescribeActionTargets',
+]);
+const hubService = (a: string) =>
+  a.startsWith('organizations:') || a.startsWith('sqs:') || HUB_SECURITY_HUB_ACTIONS.has(a);
 const memberCalled = new Set([...called].filter((a) => !hubService(a) && !a.startsWith('sts:')));
 const hubCalled = new Set([...[...called].filter(hubService), 'sts:AssumeRole']);
 // The member role's actions as the control modules declare them (plus the pipeline's own).

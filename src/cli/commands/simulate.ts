@@ -2,7 +2,15 @@
 import type { Command } from 'commander';
 import { isKnownRegion } from '../../catalog/index.js';
 import type { SimulatorFaults } from '../../simulator/index.js';
-import { DEFAULT_EXTERNAL_ID, startSimulator } from '../../simulator/index.js';
+import {
+  ADMIN_ROLE,
+  DEFAULT_EXTERNAL_ID,
+  DEFAULT_EVENT_QUEUE,
+  startSimulator,
+} from '../../simulator/index.js';
+
+/** The region the printed variables point keywarden at; the event queue lives there. */
+const HUB_REGION = 'us-east-1';
 
 interface SimulateOptions {
   port: string;
@@ -13,6 +21,9 @@ interface SimulateOptions {
   keysPerRegion?: string;
   policiesPerAccount?: string;
   faults?: string;
+  events?: boolean;
+  eventsMaxReceives: string;
+  eventsVisibilityTimeout: string;
 }
 
 /** `--faults` takes JSON, e.g. {"errorRate":0.01,"deniedAccounts":["123456789012"],"hubDisabled":["eu-west-1"]}. */
@@ -32,6 +43,10 @@ export function parseFaults(text: string | undefined): Partial<SimulatorFaults> 
     'failingOperations',
     'slowOperations',
     'slowLatencyMs',
+    'eventDelayMs',
+    'eventDuplicateRate',
+    'eventReorderWindow',
+    'eventReorderHoldMs',
   ];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new Error(`unknown fault ${unknown.join(', ')} (known: ${known.join(', ')})`);
@@ -69,6 +84,12 @@ export function registerSimulateCommand(program: Command): void {
     .option('--keys-per-region <n>', 'KMS keys per account and region (kinds cycle)')
     .option('--policies-per-account <n>', 'customer managed policies per account')
     .option('--faults <json>', 'fault injection as JSON (see docs)')
+    .option(
+      '--events',
+      'create the event queue and its dead-letter queue in the hub account and deliver change events to it',
+    )
+    .option('--events-max-receives <n>', 'receives before a message moves to the dead-letter queue', '5')
+    .option('--events-visibility-timeout <seconds>', "the event queue's visibility timeout", '30')
     .action(async (options: SimulateOptions) => {
       const regions = options.regions.split(',').map((r) => r.trim());
       const unknown = regions.filter((r) => !isKnownRegion(r));
@@ -85,6 +106,12 @@ export function registerSimulateCommand(program: Command): void {
         if (unknown.length > 0) throw new Error(`unknown region ${unknown.join(', ')}`);
         if (numbers.some((n) => !Number.isInteger(n) || n < 0))
           throw new Error('--port, --accounts, --seed and --latency-ms take non-negative integers');
+        const maxReceives = Number(options.eventsMaxReceives);
+        if (!Number.isInteger(maxReceives) || maxReceives < 1 || maxReceives > 1000)
+          throw new Error('--events-max-receives takes an integer from 1 to 1000');
+        const visibility = Number(options.eventsVisibilityTimeout);
+        if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43_200)
+          throw new Error('--events-visibility-timeout takes an integer from 0 to 43200');
         faults = { ...parseFaults(options.faults), latencyMs: Number(options.latencyMs) };
       } catch (error) {
         process.stderr.write(`keywarden simulate: ${(error as Error).message}\n`);
@@ -103,6 +130,13 @@ export function registerSimulateCommand(program: Command): void {
         faults,
       });
       const accounts = [...simulator.state.accounts.values()].map((a) => `${a.id} (${a.name}, ${a.status})`);
+      const queues = options.events
+        ? simulator.events.createQueues(simulator.state.managementAccountId, HUB_REGION, {
+            name: DEFAULT_EVENT_QUEUE,
+            maxReceiveCount: Number(options.eventsMaxReceives),
+            visibilityTimeoutSeconds: Number(options.eventsVisibilityTimeout),
+          })
+        : undefined;
       process.stdout.write(
         [
           `keywarden simulator listening on ${simulator.endpoint}`,
@@ -112,8 +146,15 @@ export function registerSimulateCommand(program: Command): void {
           `  export AWS_ENDPOINT_URL=${simulator.endpoint}`,
           `  export AWS_ACCESS_KEY_ID=${simulator.hubCredentials.accessKeyId}`,
           `  export AWS_SECRET_ACCESS_KEY=${simulator.hubCredentials.secretAccessKey}`,
-          '  export AWS_REGION=us-east-1',
+          `  export AWS_REGION=${HUB_REGION}`,
           `  export KEYWARDEN_EXTERNAL_ID=${DEFAULT_EXTERNAL_ID}`,
+          ...(queues
+            ? [
+                `  export KEYWARDEN_EVENTS_QUEUE_URL=${queues.queueUrl}`,
+                `  # change events: every IAM/KMS write is delivered there; dead-letter queue ${queues.deadLetterQueueUrl}`,
+                `  # make changes in a member account through its role arn:aws:iam::<account>:role/${ADMIN_ROLE}`,
+              ]
+            : []),
           '',
         ].join('\n'),
       );
