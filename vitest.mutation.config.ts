@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import type { TestSpecification } from 'vitest/node';
 import { BaseSequencer } from 'vitest/node';
+import { closeWarmPool, WARM_POOL_NAME, warmThreadsPool } from './stryker/warm-pool.js';
 
 /**
  * The tests that mutation testing runs (stryker.config.mjs): fast tests that reach the mutated modules.
@@ -45,16 +46,32 @@ class InListedOrder extends BaseSequencer {
 }
 
 export default defineConfig({
+  // `KEYWARDEN_WARM_POOL=off` runs every mutant in a new worker (vitest's own threads pool), to compare.
+  plugins:
+    process.env.KEYWARDEN_WARM_POOL === 'off'
+      ? []
+      : [
+          {
+            name: 'keywarden:warm-pool',
+            // StrykerJS's runner sets `pool: 'threads'` over the config file's choice; each run reads its pool
+            // from the resolved project config, so the warm pool goes in there.
+            configureVitest({ project, vitest }) {
+              project.config.pool = WARM_POOL_NAME;
+              project.config.poolRunner = warmThreadsPool;
+              vitest.onClose(closeWarmPool);
+            },
+          },
+        ],
   test: {
     include: ORDER,
     environment: 'node',
-    // Not isolated: the files of one run share a worker, so the initial (coverage) run loads the AWS SDK and
-    // the simulator once instead of once per file. Vitest still ends the worker after each run, so every
-    // mutant starts one afresh.
+    // Not isolated: the files of one run share a worker, and the warm pool (stryker/warm-pool.ts) keeps that
+    // worker across runs, so the AWS SDK and the other packages load once per test-runner process instead of
+    // once per mutant. The project's own modules are evaluated afresh for every run.
     isolate: false,
     sequence: { sequencer: InListedOrder },
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    setupFiles: ['src/cli/quiet-sdk-warning.ts'],
+    setupFiles: ['src/cli/quiet-sdk-warning.ts', 'stryker/warm-pool-setup.ts'],
   },
 });
