@@ -54,7 +54,11 @@ export function mutationVitestConfig(order: readonly string[]): ViteUserConfig {
       sequence: { sequencer: InListedOrder },
       testTimeout: 60_000,
       hookTimeout: 60_000,
-      setupFiles: ['src/cli/quiet-sdk-warning.ts', 'stryker/warm-pool-setup.ts'],
+      setupFiles: [
+        'src/cli/quiet-sdk-warning.ts',
+        'stryker/warm-pool-setup.ts',
+        'stryker/fast-check-seed.ts',
+      ],
     },
   });
 }
