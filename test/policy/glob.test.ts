@@ -47,6 +47,9 @@ describe('compilePattern', () => {
     expect(tokens('$x')).toEqual(['$', 'x']);
     expect(tokens('a$')).toEqual(['a', '$']);
     expect(tokens('{*}')).toEqual(['{', 'SEG', '}']);
+    // Only "$" followed by "{" opens a variable.
+    expect(tokens('a{*}')).toEqual(['a', '{', 'SEG', '}']);
+    expect(tokens('$x}')).toEqual(['$', 'x', '}']);
   });
 
   it('reads no variables in a document without them (Version 2008-10-17)', () => {
