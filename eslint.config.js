@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.bench-dist/', 'node_modules/', 'coverage/', 'data/', 'reports/', '.stryker-tmp/'] },
+  { ignores: ['dist/', '.bench-dist/', 'node_modules/', 'coverage/', 'data/', 'reports/', '.stryker-tmp*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -58,4 +58,22 @@ describe('a document beyond the engine budget', () => {
     expect(result!.status).toBe('WARNING');
     expect(result!.reason).toMatch(/^Inline policy 'Huge' could not be analysed: .*budget/);
   });
+
+  it('outranks an invalid inline policy of the same identity: WARNING, naming the undecidable one', () => {
+    // An invalid document (no Effect) alone is NOT_AVAILABLE; the undecidable one may hide a grant.
+    const invalid = doc({ Action: 'kms:Decrypt', Resource: '*' });
+    for (const inline of [
+      { Broken: invalid, Huge: HUGE },
+      { Huge: HUGE, Broken: invalid },
+    ]) {
+      const role = identity('role', 'R', inline);
+      const [result] = evaluateKms2(iamSnapshot({ identities: [role] }), params()['KMS.2'], context);
+      expect(result!.status).toBe('WARNING');
+      expect(result!.reasonCode).toBe('POLICY_TOO_COMPLEX');
+      expect(result!.reason).toMatch(/^Inline policy 'Huge' could not be analysed/);
+    }
+    const alone = identity('role', 'R', { Broken: invalid });
+    const [result] = evaluateKms2(iamSnapshot({ identities: [alone] }), params()['KMS.2'], context);
+    expect(result!.status).toBe('NOT_AVAILABLE');
+  });
 });
