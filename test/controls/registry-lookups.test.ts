@@ -28,6 +28,18 @@ describe('controlAwsActions', () => {
   it('lists each read-only action of the collections once, sorted', () => {
     expect(controlAwsActions()).toEqual([
       'iam:GetAccountAuthorizationDetails',
+      // The single-resource reads of change-triggered evaluation (src/collect/iam-resource.ts).
+      'iam:GetGroup',
+      'iam:GetGroupPolicy',
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+      'iam:GetRole',
+      'iam:GetRolePolicy',
+      'iam:GetUser',
+      'iam:GetUserPolicy',
+      'iam:ListGroupPolicies',
+      'iam:ListRolePolicies',
+      'iam:ListUserPolicies',
       'kms:DescribeKey',
       'kms:GetKeyPolicy',
       'kms:GetKeyRotationStatus',
