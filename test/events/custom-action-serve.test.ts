@@ -45,6 +45,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.shutdown()));
   aws.faults.hubDisabled.clear();
+  aws.faults.failingOperations.clear();
 });
 afterAll(async () => {
   for (const client of hubs) client.destroy();
@@ -156,6 +157,25 @@ describe('serve creates the Security Hub custom action', () => {
     // The service runs: the API answers and the consumer polls.
     const health = await running.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
+  });
+
+  it('the enabled regions cannot be listed: one warning, no action, start-up goes on', async () => {
+    aws.faults.failingOperations.add('ec2:DescribeRegions');
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    const creates = aws.counters.byOperation.get('securityhub:CreateActionTarget') ?? 0;
+    const running = await serve({ regions: { mode: 'enabled' } }, {}, logger);
+    const status = await settled(running);
+    expect(status.actionTargets).toEqual({});
+    expect(Object.keys(status.failed)).toEqual(['*']);
+    expect(lines.filter((l) => l['level'] === 'warn' && /custom action/.test(String(l['msg'])))).toHaveLength(
+      1,
+    );
+    expect(aws.counters.byOperation.get('securityhub:CreateActionTarget') ?? 0).toBe(creates);
+    expect((await running.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
   it('events.customAction false: no action is created and the status has no customAction', async () => {
