@@ -30,7 +30,11 @@ import { ApiCallCounter } from './aws/index.js';
 import { sqsEventQueue } from './aws/event-queue.js';
 import { describeQueueUrl, eventQueueClient } from './aws/event-queue-client.js';
 import { awsContextFor } from './compose.js';
-import { describeOrganization } from './collect/organization.js';
+import { describeOrganization, enabledRegions } from './collect/organization.js';
+import { hubClients } from './aws/hub-clients.js';
+import { ensureCustomAction } from './events/custom-action.js';
+import { selectRegions } from './scan/plan.js';
+import { type CustomActionSetup, startCustomActionSetup } from './scan/custom-action-setup.js';
 import type { EventsStatusResponse } from './api/schemas.js';
 import type { ChangeTarget } from './events/targets.js';
 import { EventMetrics } from './scan/event-metrics.js';
@@ -242,17 +246,58 @@ async function startEvents(
     metrics: new EventMetrics(parts.metrics.registry),
     ...(members ? { prepare: () => members.refresh().then(() => members.start()) } : {}),
   });
+  const customAction = settings.customAction ? customActionSetup(loaded, logger) : undefined;
   const name = describeQueueUrl(queueUrl).name;
   return {
     status: () => {
       const { outcomes, counters, ...rest } = service.status();
-      return { enabled: true, queue: name, ...rest, counters: { ...counters, outcomes } };
+      return {
+        enabled: true,
+        queue: name,
+        ...rest,
+        counters: { ...counters, outcomes },
+        ...(customAction ? { customAction: customAction.status() } : {}),
+      };
     },
     stop: async () => {
-      await service.stop();
+      await Promise.all([service.stop(), customAction?.stop()]);
       members?.stop();
       aws?.destroy();
       sqs.destroy();
+    },
+  };
+}
+
+/**
+ * keywarden's Security Hub custom action in each configured region of the security account (the hub's
+ * credentials): the region list, or the account's enabled regions selected as a scan selects them.
+ */
+function customActionSetup(loaded: LoadedConfig, logger: Logger): CustomActionSetup {
+  const { config } = loaded;
+  const clients = hubClients({
+    homeRegion: config.homeRegion,
+    hub: config.hub,
+    sessionNamePrefix: config.memberRole.sessionNamePrefix,
+    maxAttempts: config.aws.maxAttempts,
+    retryMode: config.aws.retryMode,
+    requestTimeoutMs: config.aws.requestTimeoutMs,
+  });
+  const setup = startCustomActionSetup({
+    regions: async (signal) =>
+      selectRegions(
+        config.regions.mode === 'list'
+          ? config.regions.list
+          : await enabledRegions(clients.ec2(config.homeRegion), signal),
+        config.regions,
+      ),
+    ensure: (region, signal) => ensureCustomAction(clients.securityHub(region), { signal }),
+    logger,
+  });
+  return {
+    status: () => setup.status(),
+    stop: async () => {
+      await setup.stop();
+      clients.destroy();
     },
   };
 }

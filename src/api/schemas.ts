@@ -73,5 +73,19 @@ export const EventsStatusResponse = Type.Object({
       failed: Type.Integer(),
     }),
   }),
+  customAction: Type.Optional(
+    Type.Object(
+      {
+        state: Type.Union([Type.Literal('creating'), Type.Literal('done')]),
+        actionTargets: Type.Record(Type.String(), Type.String(), {
+          description: "the custom action's ARN by region of the security account",
+        }),
+        failed: Type.Record(Type.String(), Type.String(), {
+          description: 'why it could not be created, by region (`*`: the regions could not be listed)',
+        }),
+      },
+      { description: 'the Security Hub custom action "Re-check (keywarden)" (events.customAction)' },
+    ),
+  ),
 });
 export type EventsStatusResponse = Static<typeof EventsStatusResponse>;

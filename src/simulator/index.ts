@@ -15,3 +15,4 @@ export { regionsOutside } from './regions.js';
 export type { EventFaults, EventQueueOptions, EventQueueRef, SimEvents } from './events.js';
 export { DEFAULT_EVENT_QUEUE } from './events.js';
 export type { FindingRef, FireCustomAction } from './action-targets.js';
+export type { LoggedRequest, RequestLog } from './request-log.js';

@@ -28,6 +28,7 @@ import {
   throttlingError,
 } from './protocol.js';
 import { seededRandom } from './random.js';
+import { RequestLog } from './request-log.js';
 import { SimSqs } from './sqs.js';
 import * as hub from './securityhub.js';
 import { authenticate, protocolOfRequest } from './auth.js';
@@ -96,6 +97,8 @@ export interface RunningSimulator {
   };
   /** Timestamps (ms) of BatchImportFindings calls per `<account>/<region>`, for rate checks. */
   importTimes: Map<string, number[]>;
+  /** The calls received and the resource each names, while started (tests: which resources were read). */
+  requestLog: RequestLog;
   /** SQS queues (the event queue and its dead-letter queue). */
   sqs: SimSqs;
   /** Change events: off until a queue is configured (`events.createQueues` or `events.deliverTo`). */
@@ -204,6 +207,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const byOperation = new Map<string, number>();
   const byAccountRegion = new Map<string, number>();
   const importTimes = new Map<string, number[]>();
+  const requestLog = new RequestLog();
   const buckets = new Map<string, Bucket>();
   let endpoint = '';
   const sqs = new SimSqs(() => endpoint);
@@ -251,6 +255,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       byOperation.set(operation, (byOperation.get(operation) ?? 0) + 1);
       const accountRegion = `${caller.accountId}/${region}/${operation}`;
       byAccountRegion.set(accountRegion, (byAccountRegion.get(accountRegion) ?? 0) + 1);
+      requestLog.record({ accountId: caller.accountId, region, operation }, form, json);
       if (operation === 'securityhub:BatchImportFindings') {
         const key = `${caller.accountId}/${region}`;
         const times = importTimes.get(key) ?? [];
@@ -455,6 +460,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       },
     },
     importTimes,
+    requestLog,
     sqs,
     events,
     securityHub: {

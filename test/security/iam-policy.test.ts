@@ -67,7 +67,13 @@ const HUB_SECURITY_HUB_ACTIONS = new Set([
 const hubService = (a: string) =>
   a.startsWith('organizations:') || a.startsWith('sqs:') || HUB_SECURITY_HUB_ACTIONS.has(a);
 const memberCalled = new Set([...called].filter((a) => !hubService(a) && !a.startsWith('sts:')));
-const hubCalled = new Set([...[...called].filter(hubService), 'sts:AssumeRole']);
+// The custom action's regions: the security account's enabled regions, read with the hub's credentials
+// (regions.mode: enabled), as each member account's are read with the member role.
+const BOTH_ROLES = new Set(['ec2:DescribeRegions']);
+const hubCalled = new Set([
+  ...[...called].filter((a) => hubService(a) || BOTH_ROLES.has(a)),
+  'sts:AssumeRole',
+]);
 // The member role's actions as the control modules declare them (plus the pipeline's own).
 const derived = memberRoleActions();
 
