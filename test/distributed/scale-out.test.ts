@@ -38,7 +38,11 @@ describe.skipIf(redisSkipped)('a scan on three worker processes through BullMQ o
 
   it('imports exactly the findings of the in-process scan (same Ids, same statuses)', async () => {
     const reference = await startAws({ organization: ORGANIZATION });
-    const inProcess = await scan();
+    // The reference shares two cores with Redis, three workers and two simulators: a long request timeout
+    // keeps a busy machine from turning into DescribeKey timeouts in the reference (seen at load above 10).
+    const inProcess = await scan({
+      aws: { maxAttempts: 3, retryMode: 'standard', requestTimeoutMs: 30_000 },
+    });
     expect(inProcess.summary.state).toBe('completed');
     const wanted = hubContents(reference);
     await reference.stop();
