@@ -655,6 +655,7 @@ async function storm(
   }
   sim.events.deliverTo(target);
   const statusBefore = await eventsStatus(running);
+  const callsBefore = new Map(sim.counters.byOperation);
   const started = performance.now();
   const batches = Math.ceil(STORM_EVENTS / 10);
   let next = 0;
@@ -683,10 +684,13 @@ async function storm(
   const drainMs = performance.now() - started;
   const status = await eventsStatus(running);
   sqs.destroy();
+  // keywarden's calls: all but the benchmark's own SendMessageBatch.
+  const calls = callsSince(sim, callsBefore, new Map([['sqs:SendMessageBatch', batches]]));
   const evaluated = evaluations(status) - evaluations(statusBefore);
   console.log(
     `\nstorm: ${STORM_EVENTS} events on ${keys.length} resources sent in ${(sentMs / 1000).toFixed(1)} s; drained in ${(drainMs / 1000).toFixed(1)} s ` +
       `(${(STORM_EVENTS / (drainMs / 1000)).toFixed(0)} events/s); evaluations ${evaluated} (target <= 20), ` +
       `received ${status.counters.received - statusBefore.counters.received}, coalesced ${status.counters.coalesced - statusBefore.counters.coalesced}`,
   );
+  console.log(`  keywarden's calls: ${[...calls].map(([operation, n]) => `${operation} ${n}`).join(', ')}`);
 }
