@@ -553,7 +553,9 @@ export async function runEventsBench(): Promise<void> {
         30_000 + COALESCE_MS,
       );
     } catch (error) {
+      // Reported with the figures below (the unreflected changes are listed); the run fails at the end.
       console.log(`  ${(error as Error).message}`);
+      process.exitCode = 1;
     }
     await until('the consumer to go idle', async () => idle(await eventsStatus(running)), 60_000);
     const wallMs = performance.now() - t0;
