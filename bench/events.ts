@@ -313,28 +313,25 @@ function pairFor(
       if (!identity) return undefined;
       const arn = arnOf(identity.name);
       const revert: Expect = identity.inlinePolicies.length === 0 ? { archived: true } : { status: 'PASSED' };
-      const name = { [`${Type}Name`]: identity.name, PolicyName: 'bench-open' } as never;
-      const put =
+      const n = identity.name;
+      const p = { PolicyName: 'bench-open' };
+      const doc = { ...p, PolicyDocument: OPEN_POLICY };
+      const { iam } = admin;
+      const [put, del] =
         type === 'role'
-          ? () =>
-              admin.iam.send(
-                new PutRolePolicyCommand({ ...(name as object), PolicyDocument: OPEN_POLICY } as never),
-              )
+          ? [
+              () => iam.send(new PutRolePolicyCommand({ RoleName: n, ...doc })),
+              () => iam.send(new DeleteRolePolicyCommand({ RoleName: n, ...p })),
+            ]
           : type === 'user'
-            ? () =>
-                admin.iam.send(
-                  new PutUserPolicyCommand({ ...(name as object), PolicyDocument: OPEN_POLICY } as never),
-                )
-            : () =>
-                admin.iam.send(
-                  new PutGroupPolicyCommand({ ...(name as object), PolicyDocument: OPEN_POLICY } as never),
-                );
-      const del =
-        type === 'role'
-          ? () => admin.iam.send(new DeleteRolePolicyCommand(name))
-          : type === 'user'
-            ? () => admin.iam.send(new DeleteUserPolicyCommand(name))
-            : () => admin.iam.send(new DeleteGroupPolicyCommand(name));
+            ? [
+                () => iam.send(new PutUserPolicyCommand({ UserName: n, ...doc })),
+                () => iam.send(new DeleteUserPolicyCommand({ UserName: n, ...p })),
+              ]
+            : [
+                () => iam.send(new PutGroupPolicyCommand({ GroupName: n, ...doc })),
+                () => iam.send(new DeleteGroupPolicyCommand({ GroupName: n, ...p })),
+              ];
       return [
         change(`iam:Put${Type}Policy`, 'KMS.2', arn, { status: 'FAILED' }, put),
         change(`iam:Delete${Type}Policy`, 'KMS.2', arn, revert, del),
