@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<() => void | Promise<void>>> = {
   'policy-adversarial': async () => (await import('./policy-adversarial.js')).runPolicyAdversarialBench,
   scan: async () => (await import('./scan.js')).runScanBench,
   distributed: async () => (await import('./distributed.js')).runDistributedBench,
+  events: async () => (await import('./events.js')).runEventsBench,
   cli: async () => (await import('./cli.js')).runCliBench,
 };
 

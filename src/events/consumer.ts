@@ -6,6 +6,11 @@
  * dead-letter queue at once. Stopping stops polling, lets the handlers in flight finish, deletes what
  * completed and hands the rest back to the queue.
  *
+ * A duplicate (the same event id for the same resource) of an event whose evaluation already succeeded
+ * needs no evaluation of its own: that evaluation started after the event was first received, so after the
+ * change, and read the current state. It is deleted at once (counted as coalesced). This keeps a storm of
+ * duplicates at about one evaluation per resource, however long the queue takes to drain.
+ *
  * A small loop rather than sqs-consumer: that library handles one received batch at a time and polls again
  * only once the batch is done, so a coalescing window would stall polling and bursts would not coalesce
  * across receives.
@@ -88,9 +93,16 @@ interface Pending {
   key: string;
   target: ChangeTarget;
   messages: Held[];
+  /** `<key> <event id>` of every target merged here. */
+  events: Set<string>;
   timer: NodeJS.Timeout | undefined;
   due: boolean;
 }
+
+/** Handled (resource, event id) pairs remembered for duplicates; a forgotten one is only evaluated again. */
+const HANDLED_MEMORY = 100_000;
+
+const eventOf = (key: string, target: ChangeTarget) => `${key} ${target.source.eventId}`;
 
 const silent: ConsumerLog = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -135,6 +147,11 @@ export class EventConsumer {
   private readonly held = new Set<Held>();
   /** Deletes, releases and dead-letterings under way (stop waits for them). */
   private readonly io = new Set<Promise<void>>();
+  /**
+   * `<key> <event id>` of targets whose evaluation succeeded (oldest dropped past HANDLED_MEMORY): their
+   * duplicates need no evaluation.
+   */
+  private readonly handled = new Set<string>();
   /** Woken when a handler call ends (polling waits on it while too many messages are held). */
   private readonly progress = new Set<() => void>();
 
@@ -259,14 +276,17 @@ export class EventConsumer {
         await pause(backoffMs, this.abort.signal);
         continue;
       }
+      // Messages that need nothing (ignored, out of scope, duplicates of handled events): one delete call.
+      const done: QueuedMessage[] = [];
       for (const message of messages) {
         try {
-          this.accept(message);
+          this.accept(message, done);
         } catch (error) {
           // Never let one message stop the loop.
           this.deadLetter(message, `could not be read: ${String(error)}`);
         }
       }
+      if (done.length > 0) this.deleteDone(done);
     }
   }
 
@@ -274,7 +294,7 @@ export class EventConsumer {
     this.counters.ignored[reason] = (this.counters.ignored[reason] ?? 0) + 1;
   }
 
-  private accept(message: QueuedMessage): void {
+  private accept(message: QueuedMessage, done: QueuedMessage[]): void {
     this.counters.received++;
     const result = changeTargets(message.body);
     if ('malformed' in result) {
@@ -283,7 +303,7 @@ export class EventConsumer {
     }
     if ('ignored' in result) {
       this.ignore(result.ignored);
-      this.deleteDone([message]);
+      done.push(message);
       return;
     }
     const inScope: ChangeTarget[] = [];
@@ -293,11 +313,15 @@ export class EventConsumer {
       else if (decision.controls.length === 0) this.ignore('no-controls-in-scope');
       else inScope.push(decision);
     }
-    if (inScope.length === 0) {
-      this.deleteDone([message]);
+    const targets = mergeTargets(inScope).filter((target) => {
+      if (!this.handled.has(eventOf(targetKey(target), target))) return true;
+      this.counters.coalesced++;
+      return false;
+    });
+    if (targets.length === 0) {
+      done.push(message);
       return;
     }
-    const targets = mergeTargets(inScope);
     const held: Held = { message, receivedAt: Date.now(), remaining: targets.length, failed: false };
     this.held.add(held);
     for (const target of targets) this.enqueue(target, held);
@@ -309,10 +333,18 @@ export class EventConsumer {
     if (pending !== undefined) {
       pending.target = mergeTwo(pending.target, target);
       pending.messages.push(held);
+      pending.events.add(eventOf(key, target));
       this.counters.coalesced++;
       return;
     }
-    const entry: Pending = { key, target, messages: [held], timer: undefined, due: false };
+    const entry: Pending = {
+      key,
+      target,
+      messages: [held],
+      events: new Set([eventOf(key, target)]),
+      timer: undefined,
+      due: false,
+    };
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       entry.due = true;
@@ -348,10 +380,18 @@ export class EventConsumer {
   private async run(entry: Pending): Promise<void> {
     let ok = false;
     try {
-      await this.handler([entry.target]);
-      ok = true;
-      this.counters.evaluated++;
-      this.observe(entry.target, 'evaluated');
+      // Duplicates received while the evaluation of their event was in flight: that evaluation covers them.
+      if ([...entry.events].every((event) => this.handled.has(event))) {
+        // Its other targets were counted as they were merged into it.
+        this.counters.coalesced++;
+        ok = true;
+      } else {
+        await this.handler([entry.target]);
+        ok = true;
+        this.counters.evaluated++;
+        this.remember(entry.events);
+        this.observe(entry.target, 'evaluated');
+      }
     } catch (error) {
       this.counters.failed++;
       this.observe(entry.target, 'failed');
@@ -370,6 +410,18 @@ export class EventConsumer {
       if (!held.failed) done.push(held.message);
     }
     if (done.length > 0) this.deleteDone(done);
+  }
+
+  private remember(events: Set<string>): void {
+    for (const event of events) {
+      this.handled.delete(event);
+      this.handled.add(event);
+    }
+    // A Set iterates in insertion order: the first entries are the oldest.
+    for (const event of this.handled) {
+      if (this.handled.size <= HANDLED_MEMORY) break;
+      this.handled.delete(event);
+    }
   }
 
   private wakePollers(): void {

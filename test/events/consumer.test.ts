@@ -195,6 +195,57 @@ describe('EventConsumer on SQS', () => {
     expect(counts(q)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
+  it('duplicates of an event whose evaluation succeeded are deleted without evaluating again; a new event is evaluated', async () => {
+    const q = await queues();
+    const calls: string[] = [];
+    const c = await consumer(q, async (targets) => {
+      calls.push(targets.map((t) => t.source.eventId).join());
+    });
+    const first = rolePolicyEvent('dup-role', 'evt-dup-first');
+    await send(q.url, [first]);
+    await waitFor('the first evaluation deleted', () => c.status().counters.deleted === 1);
+    // EventBridge delivers at least once: the same event (same id) 30 more times, after it was handled.
+    await send(
+      q.url,
+      Array.from({ length: 30 }, () => first),
+    );
+    await waitFor('the duplicates deleted', () => c.status().counters.deleted === 31);
+    expect(calls).toEqual(['evt-dup-first']);
+    // Another change to the same resource (a new event id) is evaluated.
+    await send(q.url, [rolePolicyEvent('dup-role', 'evt-dup-second')]);
+    await waitFor('the second evaluation deleted', () => c.status().counters.deleted === 32);
+    expect(calls).toEqual(['evt-dup-first', 'evt-dup-second']);
+    expect(c.status().counters).toMatchObject({ received: 32, evaluated: 2, coalesced: 30, failed: 0 });
+    expect(counts(q)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it('a duplicate received while its event is evaluated is covered by that evaluation; a failed one is not', async () => {
+    const q = await queues(5, 1);
+    const g = gate();
+    const calls: string[] = [];
+    const c = await consumer(
+      q,
+      async (targets) => {
+        calls.push(targets.map((t) => t.source.eventId).join());
+        await g.opened;
+        if (calls.length === 1) throw new Error('throttled');
+      },
+      { waitTimeSeconds: 1 },
+    );
+    const body = rolePolicyEvent('dup-inflight', 'evt-inflight');
+    await send(q.url, [body]);
+    await waitFor('the first (failing) evaluation', () => calls.length === 1);
+    await send(q.url, [body]);
+    await waitFor('the duplicate pending behind it', () => c.status().pending === 1);
+    g.open();
+    // The failed evaluation covers nothing: the duplicate is evaluated, and that success covers the
+    // original message when SQS redelivers it after its visibility timeout.
+    await waitFor('both messages deleted', () => c.status().counters.deleted === 2, { timeoutMs: 10_000 });
+    expect(calls).toEqual(['evt-inflight', 'evt-inflight']);
+    expect(c.status().counters).toMatchObject({ received: 3, evaluated: 1, failed: 1 });
+    expect(counts(q)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
   it('targets outside the scope are ignored and counted; failed calls too; their messages are deleted', async () => {
     const q = await queues();
     const handled: ChangeTarget[][] = [];
