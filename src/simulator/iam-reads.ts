@@ -69,10 +69,9 @@ export function getPolicy(call: QueryCall): unknown {
   };
 }
 
-export function getPolicyVersion(call: QueryCall): unknown {
-  const check = new ParamCheck('ValidationError', 'ValidationError');
-  const arn = policyArnParam(call, check);
-  const versionId = check.string(
+/** The `VersionId` parameter of the policy-version calls (reads and writes). */
+export function versionIdParam(call: QueryCall, check: ParamCheck): string | undefined {
+  return check.string(
     'versionId',
     call.params.get('VersionId') ?? undefined,
     1,
@@ -80,6 +79,12 @@ export function getPolicyVersion(call: QueryCall): unknown {
     /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/,
     true,
   );
+}
+
+export function getPolicyVersion(call: QueryCall): unknown {
+  const check = new ParamCheck('ValidationError', 'ValidationError');
+  const arn = policyArnParam(call, check);
+  const versionId = versionIdParam(call, check);
   check.done();
   const policy = policyNamed(call, arn);
   const version = policy.versions.find((v) => v.versionId === versionId);
@@ -96,7 +101,8 @@ export function getPolicyVersion(call: QueryCall): unknown {
 }
 
 type Kind = SimIdentity['kind'];
-const MEMBER: Record<Kind, string> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
+/** The parameter naming an identity of each kind. */
+export const MEMBER: Record<Kind, string> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
 
 function identityNamed(call: QueryCall, kind: Kind, check: ParamCheck): SimIdentity {
   const member = MEMBER[kind];

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { type CallRecord, cloudTrailDate, decapitalize } from './cloudtrail.js';
 import type { QueryCall } from './iam-sts.js';
+import { MEMBER, versionIdParam } from './iam-reads.js';
 import { actionMatches } from './key-policy-auth.js';
 import { ParamCheck } from './params.js';
 import { AwsError } from './protocol.js';
@@ -23,7 +24,6 @@ export const MEMBER_ROLE_IAM_ACTIONS: readonly string[] = ['iam:Get*', 'iam:List
 
 const NAME = /^[\w+=,.@-]+$/;
 const PATH = /^(\/|\/[\u0021-\u007E]+\/)$/;
-const VERSION_ID = /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/;
 const MAX_VERSIONS = 5;
 
 const noSuchEntity = (message: string) => new AwsError('NoSuchEntity', message, 404);
@@ -218,14 +218,7 @@ export function createPolicyVersion(call: QueryCall): Written {
 function versionOf(call: QueryCall, action: string) {
   const check = new ParamCheck('ValidationError', 'ValidationError');
   const arn = policyArnParam(call, check);
-  const versionId = check.string(
-    'versionId',
-    call.params.get('VersionId') ?? undefined,
-    1,
-    128,
-    VERSION_ID,
-    true,
-  );
+  const versionId = versionIdParam(call, check);
   check.done();
   const account = authorizeIam(call, action, arn!);
   const policy = findPolicy(account, arn!);
@@ -265,7 +258,6 @@ export function deletePolicy(call: QueryCall): Written {
 }
 
 type Kind = SimIdentity['kind'];
-const MEMBER: Record<Kind, string> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
 const MAX_NAME: Record<Kind, number> = { user: 64, group: 128, role: 64 };
 
 /** The identity a call names, after the caller was allowed the action on it. */
