@@ -62,12 +62,11 @@ export function scanDuplicates(text: string): DuplicateScan {
     if (parent === undefined) return undefined;
     return parent.kind === 'array' ? parent.index : parent.pendingKey;
   };
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (WHITESPACE.has(c) || c === ':') {
-      i++;
-    } else if (c === '{' || c === '[') {
+  // Only brackets, commas and strings carry structure: whitespace, ':' and the characters of numbers,
+  // true, false and null are passed over one by one.
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') {
       stack.push({
         kind: c === '{' ? 'object' : 'array',
         start: i,
@@ -77,7 +76,6 @@ export function scanDuplicates(text: string): DuplicateScan {
         pendingKey: undefined,
         hasDuplicate: false,
       });
-      i++;
     } else if (c === '}' || c === ']') {
       const frame = stack.pop()!;
       ends.set(frame.start, i);
@@ -86,12 +84,10 @@ export function scanDuplicates(text: string): DuplicateScan {
         const parent = stack[stack.length - 1];
         if (parent !== undefined) parent.hasDuplicate = true;
       }
-      i++;
     } else if (c === ',') {
       const frame = stack[stack.length - 1]!;
       if (frame.kind === 'array') frame.index++;
       else frame.pendingKey = undefined;
-      i++;
     } else if (c === '"') {
       const end = stringEnd(text, i);
       const frame = stack[stack.length - 1];
@@ -108,10 +104,7 @@ export function scanDuplicates(text: string): DuplicateScan {
         }
         frame.pendingKey = key;
       }
-      i = end;
-    } else {
-      // A number, true, false or null.
-      while (i < text.length && !DELIMITERS.has(text[i]!)) i++;
+      i = end - 1;
     }
   }
   return { duplicates: [...duplicates.values()], ambiguous, ends };
@@ -136,7 +129,7 @@ export function choiceTree(text: string, scan: DuplicateScan): ChoiceNode {
     skipSpace();
     const start = i;
     const c = text[i]!;
-    if ((c === '{' || c === '[') && scan.ambiguous.has(start)) {
+    if (scan.ambiguous.has(start)) {
       i++;
       if (c === '[') {
         const items: ChoiceNode[] = [];
@@ -191,21 +184,19 @@ export function countReadings(node: ChoiceNode): number {
  * Lists with a single option are shared by all, so the cost is `limit` x lists, not quadratic.
  */
 function combinations<T>(options: readonly (readonly T[])[], limit: number): T[][] {
-  const varying = options.flatMap((list, index) => (list.length > 1 ? [index] : []));
   const counter = new Array<number>(options.length).fill(0);
   const out: T[][] = [];
   if (options.some((list) => list.length === 0)) return out;
   while (out.length < limit) {
     out.push(options.map((list, index) => list[counter[index]!]!));
-    // Next combination: increment the counter over the lists that have a choice.
-    let position = varying.length - 1;
-    for (; position >= 0; position--) {
-      const index = varying[position]!;
+    // Next combination: increment the counter from the last list; a list with one option carries at once.
+    let index = options.length - 1;
+    for (; index >= 0; index--) {
       counter[index]!++;
       if (counter[index]! < options[index]!.length) break;
       counter[index] = 0;
     }
-    if (position < 0) break;
+    if (index < 0) break;
   }
   return out;
 }

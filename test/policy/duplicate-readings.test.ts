@@ -69,7 +69,7 @@ describe('scanDuplicates: which members are duplicated, and where', () => {
   });
 
   it('records every container end and the containers that hold a duplicate, themselves or deeper', () => {
-    // Offsets:      0 1   5 7 9   13 14  19   25 26
+    // '[' at 5, its ']' at 7; the inner '{' at 13, its '}' at 25; the outer '}' at 26.
     const text = '{"a":[1],"b":{"c":1,"c":2}}';
     const scan = scanDuplicates(text);
     expect(scan.duplicates).toEqual([{ path: 'b.c', count: 2 }]);
@@ -130,6 +130,19 @@ describe('choiceTree: ambiguous containers taken apart, the rest parsed as it is
         value(-25),
       ],
     });
+  });
+
+  it('carries on after an ambiguous container that is not the last value', () => {
+    expect(readings('{"a":[{"k":1,"k":2}],"b":1}')).toEqual([
+      { a: [{ k: 1 }], b: 1 },
+      { a: [{ k: 2 }], b: 1 },
+    ]);
+    expect(readings('[{"k":1,"k":2},[{"j":3,"j":4}],5]')).toEqual([
+      [{ k: 1 }, [{ j: 3 }], 5],
+      [{ k: 1 }, [{ j: 4 }], 5],
+      [{ k: 2 }, [{ j: 3 }], 5],
+      [{ k: 2 }, [{ j: 4 }], 5],
+    ]);
   });
 
   it('parses a document that is a single value, up to its last character', () => {
