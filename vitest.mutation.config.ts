@@ -14,6 +14,9 @@ export default mutationVitestConfig([
   'test/policy/glob.test.ts',
   'test/policy/star-span.test.ts',
   'test/policy/malformed.test.ts',
+  // Duplicate keys: the tokenizer and readings, then the verdict over the readings (direct examples).
+  'test/policy/duplicate-readings.test.ts',
+  'test/policy/readings.test.ts',
   'test/policy/fixtures.test.ts',
   'test/policy/key-policy-rules.test.ts',
   'test/policy/key-policy-fixtures.test.ts',

