@@ -11,7 +11,7 @@ import type { CollectorName } from '../model/collection.js';
 import type { KmsKey, KmsSnapshot } from '../model/snapshot.js';
 import { asCollectionError, CollectionError, errorCode, errorMessage } from '../aws/errors.js';
 import { paginate } from '../aws/paginate.js';
-import type { KeyDetailCollector } from './key-detail.js';
+import type { KeyDetailCollector, KeyDetailOperation } from './key-detail.js';
 import type { KeyRefusal } from './refusals.js';
 import { classifyRefusal, isAccessDenied } from './refusals.js';
 
@@ -31,7 +31,7 @@ export interface KmsCollectionContext {
   concurrency?: number;
   signal?: AbortSignal;
   /** Waits for the quota of a per-key detail operation before each call. */
-  beforeDetailCall?: (operation: string) => Promise<void>;
+  beforeDetailCall?: (operation: KeyDetailOperation) => Promise<void>;
   /**
    * Read these keys (a key id or alias, with the key's ARN when known) instead of listing the region's
    * keys: a change-triggered evaluation re-reads one key.
