@@ -17,11 +17,10 @@ export function findingsToArchive(
   const archived: AsffFinding[] = [];
   for (const [id, finding] of existing) {
     if (produced.has(id)) continue;
-    const controlId = finding.GeneratorId.startsWith(`${productName}/`)
-      ? (finding.GeneratorId.slice(productName.length + 1) as ControlId)
-      : undefined;
-    // Stryker disable next-line ConditionalExpression: the set of complete controls never holds undefined
-    if (controlId === undefined || !completeControls.has(controlId)) continue;
+    // Another product's finding (or another generator's) is never archived.
+    if (!finding.GeneratorId.startsWith(`${productName}/`)) continue;
+    const controlId = finding.GeneratorId.slice(productName.length + 1) as ControlId;
+    if (!completeControls.has(controlId)) continue;
     archived.push(archiveFinding(finding, now));
   }
   return archived;
