@@ -13,6 +13,7 @@ export default mutationVitestConfig([
   'test/policy/actions.test.ts',
   'test/policy/glob.test.ts',
   'test/policy/keyspace.test.ts',
+  'test/policy/parse.test.ts',
   'test/policy/analyze.test.ts',
   'test/policy/star-span.test.ts',
   'test/policy/malformed.test.ts',
