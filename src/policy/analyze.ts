@@ -160,7 +160,13 @@ function analyzeAction(
     // (Without an example, knownGranted is undefined: the search finds a granted key.)
     ...(deny.size === 0 ? { knownGranted: examples[0] } : { grantedCandidates: examples }),
   };
-  const answer = coverageOf(space, query, `${mode}A${allowKeys.join('\u0002')}D${denyKeys.join('\u0002')}`);
+  // A resource-set key starts with '+' or '!', which no pattern that meets the key space contains (a literal
+  // '+' or '!' matches no key character). The Allow separator is needed: without it, Allow k-then-D and m*
+  // would read like Allow k and Deny m*-then-D. The Deny list would read back the same without one.
+  const allowPart = allowKeys.join('\u0002');
+  // Stryker disable next-line StringLiteral: see above.
+  const denyPart = denyKeys.join('\u0002');
+  const answer = coverageOf(space, query, `${mode}A${allowPart}D${denyPart}`);
   result.coverage = answer.coverage;
   if (answer.keyGranted !== undefined) result.keyGranted = answer.keyGranted;
   if (answer.keyNotGranted !== undefined) result.keyNotGranted = answer.keyNotGranted;

@@ -225,6 +225,17 @@ describe('analyzePolicy: an answer depends only on the policy', () => {
     expect(result).toMatchObject({ coverage: 'ALL', grantedBy: [{ index: 0 }, { index: 1 }] });
   });
 
+  it('keeps Allow k-then-D and m* apart from Allow k and Deny m*-then-D', () => {
+    // Read without a separator between the Allow sets, both would be remembered under one key.
+    const k = `${ACCOUNT_KEY}k`;
+    expect(decrypt([allow(`${k}D`), allow(`${ACCOUNT_KEY}m*`)]).keyGranted).toBe(`${k}D`);
+    // Only k is granted here.
+    expect(decrypt([allow(k), deny(`${ACCOUNT_KEY}m*D`)])).toMatchObject({
+      coverage: 'PARTIAL',
+      keyGranted: k,
+    });
+  });
+
   it('gives the same witnesses whatever the statement order and whatever was analysed before', () => {
     const ccc = allow(`${ACCOUNT_KEY}ccc`);
     const ddd = allow(`${ACCOUNT_KEY}ddd`);
