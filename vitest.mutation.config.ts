@@ -12,6 +12,9 @@ export default mutationVitestConfig([
   'test/controls/**/*.test.ts',
   'test/policy/actions.test.ts',
   'test/policy/glob.test.ts',
+  'test/policy/keyspace.test.ts',
+  'test/policy/parse.test.ts',
+  'test/policy/analyze.test.ts',
   'test/policy/star-span.test.ts',
   'test/policy/malformed.test.ts',
   // Duplicate keys: the tokenizer and readings, then the verdict over the readings (direct examples).

@@ -29,45 +29,49 @@ const MEMO_LIMIT = 5_000;
 const coverageMemo = new Map<string, CoverageAnswer>();
 
 function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: when the memo is emptied changes only time and memory (its entries are recomputed alike).
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(key, value);
   return value;
 }
 
 function coverageOf(space: KeySpace, query: CoverageQuery, memoKey: string): CoverageAnswer {
-  const known = coverageMemo.get(memoKey);
-  if (known !== undefined) return known;
-  return remember(coverageMemo, memoKey, decideCoverage(space, query));
+  return coverageMemo.get(memoKey) ?? remember(coverageMemo, memoKey, decideCoverage(space, query));
 }
 
 function specKey(spec: ResourceSpec): string {
-  return (spec.negated ? '!' : '+') + spec.patterns.map((p) => p.source).join('\u0001');
+  const sources = spec.patterns.map((p) => p.source).join('\u0001');
+  return spec.negated ? `!${sources}` : `+${sources}`;
 }
 
 /** A key the pattern matches, or null when it matches none. (Exact; remembered on the pattern.) */
 function keyMatchingPattern(space: KeySpace, pattern: CompiledPattern): string | null {
   const known = pattern.keyMatching.get(space.partition);
   if (known !== undefined) return known;
-  const quick = quickMeetsKeySpace(space, pattern);
-  const answer = quick === false ? null : (keyMatching(space, pattern) ?? null);
+  const answer = missesKeySpaceQuickly(space, pattern) ? null : (keyMatching(space, pattern) ?? null);
   pattern.keyMatching.set(space.partition, answer);
   return answer;
 }
 
 /**
- * Exact answers that need no search: a pattern that matches everything meets the key space; a pattern
- * whose leading literal characters leave the key space (`arn:aws:s3:::...`) cannot meet it.
+ * An exact answer that needs no search: a pattern whose leading literal characters leave the key space
+ * (`arn:aws:s3:::...`), or that is all literal and not a whole key, meets no key. False means "search".
  */
-function quickMeetsKeySpace(space: KeySpace, pattern: CompiledPattern): boolean | undefined {
-  if (pattern.tailAny[0] === 1) return true;
+// The mutants marked in this function only make it answer "search" where it could have answered "no
+// key": the exact search then finds no key either (time only).
+// Stryker disable next-line BlockStatement: see above.
+function missesKeySpaceQuickly(space: KeySpace, pattern: CompiledPattern): boolean {
   let state = 0;
+  // Stryker disable next-line UpdateOperator: see above (i-- reads kinds[-1], not LIT).
   for (let i = 0; i < pattern.kinds.length; i++) {
-    if (pattern.kinds[i] !== LIT) return undefined;
+    if (pattern.kinds[i] !== LIT) return false;
     const code = pattern.chars[i]!;
+    // Stryker disable next-line UnaryOperator: a non-ASCII character matches no key either way (see above).
     state = code < 128 ? space.transitions[state * 128 + code]! : -1;
-    if (state < 0) return false;
+    // Stryker disable next-line BooleanLiteral: see above.
+    if (state < 0) return true;
   }
-  return space.accepting[state] === 1;
+  return space.accepting[state] !== 1;
 }
 
 interface PreparedStatement {
@@ -90,17 +94,18 @@ function prepareStatement(
   mode: string,
 ): PreparedStatement {
   const negated = statement.notResources !== undefined;
-  const sources = [...new Set(statement.resources ?? statement.notResources ?? [])];
+  // Parsed with Resource required: exactly one of the two is set.
+  const sources = [...new Set(statement.resources ?? statement.notResources!)];
   const patterns = sources
     .map((source) => compiledPattern(source, variables))
     .filter((pattern) => keyMatchingPattern(space, pattern) !== null);
   const spec: ResourceSpec = { negated, patterns };
   let meetsKeySpace: boolean;
   if (!negated) meetsKeySpace = patterns.length > 0;
-  else if (patterns.length === 0) meetsKeySpace = true;
   else {
     const query: CoverageQuery = { allow: [spec], deny: [] };
-    meetsKeySpace = coverageOf(space, query, `${mode}A${specKey(spec)}`).coverage !== 'NONE';
+    // 'N', not 'A': a key of its own, which no action's query key (`A<allow>D<deny>`) can equal.
+    meetsKeySpace = coverageOf(space, query, `${mode}N${specKey(spec)}`).coverage !== 'NONE';
   }
   const examples = negated ? [] : patterns.map((p) => keyMatchingPattern(space, p)!);
   return { statement, spec, meetsKeySpace, specKey: specKey(spec), examples };
@@ -116,8 +121,7 @@ function analyzeAction(
   const grantedBy: StatementRef[] = [];
   const deniedBy: StatementRef[] = [];
   const conditionalDenies: StatementRef[] = [];
-  const allow = new Map<string, ResourceSpec>();
-  const examples: string[] = [];
+  const allow = new Map<string, PreparedStatement>();
   const deny = new Map<string, ResourceSpec>();
   for (const statement of statements) {
     if (!appliesTo(statement, action)) continue;
@@ -126,8 +130,7 @@ function analyzeAction(
     if (statement.effect === 'Allow') {
       // Conditions are ignored for Allow, as the control does: the statement may grant.
       grantedBy.push(refOf(statement));
-      allow.set(item.specKey, item.spec);
-      examples.push(...item.examples);
+      allow.set(item.specKey, item);
     } else if (statement.hasCondition) {
       // A conditional Deny may not apply, so it subtracts nothing (the conservative reading).
       conditionalDenies.push(refOf(statement));
@@ -137,22 +140,33 @@ function analyzeAction(
     }
   }
   const result: ActionCoverage = { action, coverage: 'NONE', grantedBy, deniedBy, conditionalDenies };
+  // Stryker disable next-line BlockStatement: without the shortcut the search over no Allow gives the same answer, the sample key (time only).
   if (allow.size === 0) {
     result.keyNotGranted = space.sampleKey;
     return result;
   }
+  // In the order of their keys, not of the statements: the answer is remembered under these keys, so it
+  // must not depend on anything else (the example keys included), or it would depend on which policy
+  // with the same resource sets was analysed first.
   const allowKeys = [...allow.keys()].sort();
   const denyKeys = [...deny.keys()].sort();
+  const allowed = allowKeys.map((key) => allow.get(key)!);
+  const examples = allowed.flatMap((item) => item.examples);
   const query: CoverageQuery = {
-    allow: allowKeys.map((key) => allow.get(key)!),
+    allow: allowed.map((item) => item.spec),
     deny: denyKeys.map((key) => deny.get(key)!),
     // Without a Deny, a key an Allow statement matches is granted: the search then only has to find a
     // key that is not (or prove there is none). With one, such keys are candidates, checked first.
-    ...(deny.size === 0 && examples.length > 0
-      ? { knownGranted: examples[0]! }
-      : { grantedCandidates: examples }),
+    // (Without an example, knownGranted is undefined: the search finds a granted key.)
+    ...(deny.size === 0 ? { knownGranted: examples[0] } : { grantedCandidates: examples }),
   };
-  const answer = coverageOf(space, query, `${mode}A${allowKeys.join('\u0002')}D${denyKeys.join('\u0002')}`);
+  // A resource-set key starts with '+' or '!', which no pattern that meets the key space contains (a literal
+  // '+' or '!' matches no key character). The Allow separator is needed: without it, Allow k-then-D and m*
+  // would read like Allow k and Deny m*-then-D. The Deny list would read back the same without one.
+  const allowPart = allowKeys.join('\u0002');
+  // Stryker disable next-line StringLiteral: see above.
+  const denyPart = denyKeys.join('\u0002');
+  const answer = coverageOf(space, query, `${mode}A${allowPart}D${denyPart}`);
   result.coverage = answer.coverage;
   if (answer.keyGranted !== undefined) result.keyGranted = answer.keyGranted;
   if (answer.keyNotGranted !== undefined) result.keyNotGranted = answer.keyNotGranted;
@@ -180,11 +194,17 @@ export function analyzePolicy(
   if (!parsed.ok) return { ok: false, verdict: 'NOT_AVAILABLE', error: parsed.error };
   const { policy } = parsed;
   // Policy variables exist only in Version 2012-10-17; in older documents `${...}` is literal text.
+  // No KMS key ARN tells the two readings apart: a pattern with `${` matches no key in either (key ARNs
+  // have no `$`, `{`, `}`, `*` or `?`), and one without it reads the same in both. The reading is kept
+  // apart in the memo keys all the same, in case that ever changes.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: see above.
   const variables = policy.version === '2012-10-17';
-  const mode = `${partition}\u0000${variables ? 'v' : 'l'}\u0000`;
+  // Stryker disable next-line ConditionalExpression: see above.
+  const mode = variables ? `${partition}\u0000v\u0000` : `${partition}\u0000l\u0000`;
   try {
     const space = keySpaceOf(partition);
     // Resources are prepared only for statements that apply to some blocked action: most do not.
+    // Stryker disable next-line ArrayDeclaration: an array without a length grows to the same entries (memory only).
     const prepared: (PreparedStatement | undefined)[] = new Array(policy.statements.length);
     const prepare = (statement: ParsedStatement): PreparedStatement =>
       (prepared[statement.index] ??= prepareStatement(space, statement, variables, mode));

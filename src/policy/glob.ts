@@ -36,12 +36,13 @@ interface RawToken {
 
 function tokenize(source: string, variables: boolean): RawToken[] {
   const raw: RawToken[] = [];
+  // Stryker disable next-line UnaryOperator: any kind other than LIT, ONE and NEVER would do (+1 is SEG, which raw tokens never are).
   const STAR = -1;
   for (let i = 0; i < source.length; i++) {
     const char = source.charCodeAt(i);
     if (variables && char === 36 /* $ */ && source.charCodeAt(i + 1) === 123 /* { */) {
       const close = source.indexOf('}', i + 2);
-      if (close > 0) {
+      if (close !== -1) {
         const inner = source.slice(i + 2, close);
         if (inner === '*' || inner === '?' || inner === '$')
           raw.push({ kind: LIT, char: inner.charCodeAt(0) });
@@ -65,7 +66,8 @@ function tokenize(source: string, variables: boolean): RawToken[] {
     let end = i;
     while (end + 1 < raw.length && raw[end + 1]!.kind === STAR) end++;
     const next = raw[end + 1];
-    const endsSegment = next === undefined || (next.kind === LIT && next.char === COLON);
+    // Only a LIT token carries a character (the others have 0), so this is a literal ':'.
+    const endsSegment = next === undefined || next.char === COLON;
     tokens.push({ kind: endsSegment ? ANY : SEG, char: 0 });
     i = end;
   }
@@ -82,7 +84,8 @@ export function compilePattern(source: string, variables: boolean): CompiledPatt
     chars[i] = tokens[i]!.char;
   }
   const tailAny = new Uint8Array(n + 1);
-  if (n > 0 && kinds[n - 1] === ANY) tailAny[n - 1] = 1;
+  // (With no token, kinds[-1] is undefined.)
+  if (kinds[n - 1] === ANY) tailAny[n - 1] = 1;
   return { source, kinds, chars, tailAny, keyMatching: new Map() };
 }
 
@@ -100,6 +103,7 @@ export function compiledPattern(source: string, variables: boolean): CompiledPat
   const young = youngCache.get(key);
   if (young !== undefined) return young;
   const pattern = oldCache.get(key) ?? compilePattern(source, variables);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: when entries move between generations changes only time and memory (a compiled pattern is a pure function of its key).
   if (youngCache.size >= CACHE_GENERATION) {
     oldCache = youngCache;
     youngCache = new Map();

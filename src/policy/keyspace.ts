@@ -18,9 +18,6 @@ export interface KeySpace {
   readonly sampleKey: string;
   /** For each state, the codes it accepts: the sample key's next character first, then by preference. */
   readonly codesByState: Int32Array[];
-  /** Codes the DFA treats alike share a group (same transitions from every state). */
-  readonly codeGroup: Int32Array;
-  readonly codeGroupCount: number;
   /** For each state, its accepted codes split by target state, each list in preference order. */
   readonly codesByTarget: number[][][];
 }
@@ -85,49 +82,34 @@ function buildKeySpace(partition: string): KeySpace {
   const accepting = new Uint8Array(stateCount);
   accepting[finalState] = 1;
 
-  // Walk the sample key to learn, for each state, a realistic way to finish a key from there.
+  // Walk the sample key to learn, for each state, a realistic way to finish a key from there: the rest of
+  // the sample key after the state's last visit (for a looping state, the shortest realistic way out of it).
   const sampleKey = `arn:${partition}:kms:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:key/${SAMPLE_KEY_ID}`;
-  // The last visit of a looping state gives the shortest realistic way out of it.
-  const completions: string[] = new Array<string>(stateCount).fill('');
+  // Stryker disable next-line ArrayDeclaration: the walk visits every state, so every entry is set below.
+  const completions = new Array<string>(stateCount);
   let current = 0;
-  for (let i = 0; i <= sampleKey.length; i++) {
-    completions[current] = accepting[current] ? '' : sampleKey.slice(i);
-    if (i === sampleKey.length) break;
-    current = transitions[current * 128 + sampleKey.charCodeAt(i)]!;
+  let rest = sampleKey;
+  for (const ch of sampleKey) {
+    completions[current] = rest;
+    rest = rest.slice(1);
+    current = transitions[current * 128 + ch.charCodeAt(0)]!;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: never true (the sample key is built from the grammar's own parts, and no transition leads to state 0); only guards edits of the constants.
     if (current < 0) throw new Error(`sample key does not belong to the key space of ${partition}`);
   }
-  const alphabet: number[] = [];
-  for (let c = 0; c < 128; c++) {
-    for (let s = 0; s < stateCount; s++) {
-      if (transitions[s * 128 + c]! >= 0) {
-        alphabet.push(c);
-        break;
-      }
-    }
-  }
+  // The walk ends in the accepting state, with nothing left.
+  completions[current] = rest;
+  // The codes some state accepts.
+  const alphabet = Array.from({ length: 128 }, (_, c) => c).filter((c) => rows.some((r) => r[c] !== -1));
   const preferred = [...PREFERENCE].map((ch) => ch.charCodeAt(0));
-  const ordered = [
-    ...preferred.filter((c) => alphabet.includes(c)),
-    ...alphabet.filter((c) => !preferred.includes(c)),
-  ];
+  // Codes no state accepts are left out below (codesByState keeps only codes with a transition).
+  // Stryker disable next-line ArrowFunction: every character of a key ARN is in PREFERENCE, so this list is empty either way; it only keeps a character added to the grammar but not to PREFERENCE.
+  const ordered = [...preferred, ...alphabet.filter((c) => !preferred.includes(c))];
   const codesByState: Int32Array[] = [];
   for (let s = 0; s < stateCount; s++) {
     const next = completions[s]!.charCodeAt(0);
-    const codes = ordered.filter((c) => transitions[s * 128 + c]! >= 0 && c !== next);
+    const codes = ordered.filter((c) => transitions[s * 128 + c] !== -1 && c !== next);
     if (!Number.isNaN(next)) codes.unshift(next);
     codesByState.push(Int32Array.from(codes));
-  }
-  const codeGroup = new Int32Array(128).fill(-1);
-  const groups = new Map<string, number>();
-  for (const code of alphabet) {
-    let column = '';
-    for (let s = 0; s < stateCount; s++) column += `${transitions[s * 128 + code]},`;
-    let id = groups.get(column);
-    if (id === undefined) {
-      id = groups.size;
-      groups.set(column, id);
-    }
-    codeGroup[code] = id;
   }
   const codesByTarget = codesByState.map((codes, s) => {
     const byTarget = new Map<number, number[]>();
@@ -149,8 +131,6 @@ function buildKeySpace(partition: string): KeySpace {
     alphabet,
     sampleKey,
     codesByState,
-    codeGroup,
-    codeGroupCount: groups.size,
   };
 }
 

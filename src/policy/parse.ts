@@ -35,11 +35,16 @@ export interface ParseOptions {
 /** Far above IAM's own limits (10,240 characters for a role's inline policies); bounds the work. */
 export const MAX_DOCUMENT_CHARS = 2 * 1024 * 1024;
 const DEFAULT_VERSION = '2008-10-17';
-const KNOWN_VERSIONS = new Set(['2012-10-17', '2008-10-17']);
+const KNOWN_VERSIONS: ReadonlySet<unknown> = new Set(['2012-10-17', '2008-10-17']);
 
-const fail = (code: PolicyError['code'], message: string, statement?: number): ParseResult => ({
+function isKnownVersion(value: unknown): value is string {
+  return KNOWN_VERSIONS.has(value);
+}
+
+/** A document-level error (statement errors come from parseStatement, with their index). */
+const fail = (code: PolicyError['code'], message: string): ParseResult => ({
   ok: false,
-  error: statement === undefined ? { code, message } : { code, message, statement },
+  error: { code, message },
 });
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -77,8 +82,9 @@ export function decodeDocument(input: unknown): DecodedDocument {
     };
   }
   let text = input.trim();
-  // Decode only when the text is URL-encoded: raw JSON starts with '{', IAM's encoding with '%7B'.
-  if (!text.startsWith('{') && text.includes('%')) {
+  // Decode only when the text is URL-encoded: raw JSON starts with '{', IAM's encoding with '%7B'. (Text
+  // without '%' decodes to itself: JSON of another kind is then refused as not an object.)
+  if (!text.startsWith('{')) {
     try {
       text = decodeURIComponent(text).trim();
     } catch {
@@ -231,7 +237,7 @@ export function parsePolicyDocument(input: unknown, options: ParseOptions = {}):
   }
   // An absent Version means 2008-10-17; a present one must be a known version (null included).
   const version = 'Version' in document ? document['Version'] : DEFAULT_VERSION;
-  if (typeof version !== 'string' || !KNOWN_VERSIONS.has(version)) {
+  if (!isKnownVersion(version)) {
     return fail(
       'INVALID_DOCUMENT',
       `Version must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(version)?.slice(0, 40)}`,

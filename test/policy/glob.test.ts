@@ -89,4 +89,13 @@ describe('compiledPattern', () => {
     expect([...without.kinds]).toEqual([LIT, LIT, LIT, LIT, SEG, LIT]);
     expect(compiledPattern('p-${*}', true)).toBe(withVariables);
   });
+
+  it('does not give a pattern of one reading for a text of the other that reads like its cache entry', () => {
+    // Cached under reading-and-text, "*g7" without variables must not answer "l*g7" with them, nor "xg7"
+    // with variables answer "vxg7" without.
+    expect(compiledPattern('*g7', false).source).toBe('*g7');
+    expect(compiledPattern('l*g7', true).source).toBe('l*g7');
+    expect(compiledPattern('xg7', true).source).toBe('xg7');
+    expect(compiledPattern('vxg7', false).source).toBe('vxg7');
+  });
 });
