@@ -12,6 +12,7 @@ export default mutationVitestConfig([
   'test/controls/**/*.test.ts',
   'test/policy/actions.test.ts',
   'test/policy/glob.test.ts',
+  'test/policy/coverage-search.test.ts',
   'test/policy/star-span.test.ts',
   'test/policy/malformed.test.ts',
   'test/policy/fixtures.test.ts',

@@ -553,8 +553,8 @@ class Search {
     const others: number[] = [];
     for (const group of space.codesByTarget[k]!) {
       // codesByTarget lists the sample key's next character first.
-      const chosen = group.find((code) => code === COLON_CODE || !literals.includes(code));
-      if (chosen !== undefined && !literals.includes(chosen)) others.push(chosen);
+      const chosen = group.find((code) => !literals.includes(code));
+      if (chosen !== undefined) others.push(chosen);
     }
     const preferredIsLiteral = literals.includes(preferred);
     if (preferredIsLiteral) {
@@ -566,8 +566,8 @@ class Search {
   }
 }
 
-/** A binary heap of search nodes by (priority, node index). */
-class MinHeap {
+/** A binary heap of search nodes by (priority, node index). Exported for its direct test. */
+export class MinHeap {
   private readonly keys: number[] = [];
   private readonly nodes: number[] = [];
 
