@@ -279,6 +279,21 @@ describe('decideCoverage: the first pass over the simple patterns', () => {
     expect(decide(policy)).toEqual({ coverage: 'ALL', keyGranted: SAMPLE });
   });
 
+  it('its witness comes from a breadth-first search: the sample region `u` before `e`', () => {
+    // The first pass: every key minus the regions u... and e.... Region `a` (one position fewer) is tried
+    // first but leads only to granted keys; of `u` and `e` (alike in size), `u`, the sample's, came first.
+    // The whole policy does not grant the key either (`x*?` needs a region starting with x).
+    const policy = {
+      allow: [{ resources: ['arn:aws:kms:*:*:key/*', 'arn:aws:kms:x*?:*:key/*'] }],
+      deny: [{ resources: ['arn:aws:kms:e*:*:key/*'] }, { resources: ['arn:aws:kms:u*:*:key/*'] }],
+    };
+    expect(decide(policy)).toEqual({
+      coverage: 'PARTIAL',
+      keyGranted: key('x', SAMPLE_ID),
+      keyNotGranted: key('u', '1'),
+    });
+  });
+
   it('NotResource sets stay whole (dropping their patterns would grow them)', () => {
     // Granted: regions not starting with `us-` or exactly `us-`. Not granted: `us-` and one character;
     // `a`, the first one no pattern names. Finished with the sample's whole rest: no first pass ran.
@@ -300,6 +315,22 @@ describe('decideCoverage: the budget', () => {
     );
     expect(() => decideCoverage(space, query(partial), { maxStates: 2, maxWork: 1e9 })).toThrow(
       /more than 2 automaton states/,
+    );
+  });
+
+  it('counts the work of a one-step search exactly', () => {
+    // `a*`: the start macrostate holds the root (1); the only character worth trying from the key space's
+    // start is `a`, which moves the root to the node after `a` (1 moved, + 1 for the step) and that node's
+    // star (a new macrostate of 2 positions, every key: settled, no more search). 1 + 2 + 2 = 5 units and
+    // 2 macrostates, checked after the round.
+    const policy = query({ allow: [{ resources: ['a*'] }] });
+    expect(decideCoverage(space, policy, { maxStates: 2, maxWork: 5 })).toEqual({
+      coverage: 'ALL',
+      keyGranted: SAMPLE,
+    });
+    expect(() => decideCoverage(space, policy, { maxStates: 2, maxWork: 4 })).toThrow(/more than 4 steps/);
+    expect(() => decideCoverage(space, policy, { maxStates: 1, maxWork: 5 })).toThrow(
+      /more than 1 automaton states/,
     );
   });
 
@@ -363,6 +394,25 @@ describe('MinHeap: pops by priority, then by node index', () => {
     const popped: number[] = [];
     while (heap.size > 0) popped.push(heap.pop());
     expect(popped).toEqual([1, 3, 5, 7, 9]);
+  });
+
+  it('moves a larger root down to its smaller right child', () => {
+    const heap = new MinHeap();
+    // Pushed in this order, the array is [1, 5, 2, 6, 7, 3, 4] (a heap: no push moves up). The first pop
+    // puts 4 at the root, whose right child 2 is the smaller one.
+    for (const [priority, node] of [
+      [1, 0],
+      [5, 1],
+      [2, 2],
+      [6, 3],
+      [7, 4],
+      [3, 5],
+      [4, 6],
+    ] as const)
+      heap.push(priority, node);
+    const popped: number[] = [];
+    while (heap.size > 0) popped.push(heap.pop());
+    expect(popped).toEqual([0, 2, 5, 6, 1, 3, 4]);
   });
 
   it('keeps the order when pushes and pops interleave', () => {
