@@ -417,7 +417,9 @@ class Search {
     const macro = this.macros[macroId]!;
     const colonsLeft = this.colonsLeft[nextK]!;
     // `code` is ASCII: the candidates are key-space characters (intern leaves out literals >= 128).
-    const slot = this.nfa.classOf[code]! * COLON_SLOTS + colonsLeft;
+    const row = this.nfa.classOf[code]! * COLON_SLOTS;
+    // Stryker disable next-line ArithmeticOperator: row - colonsLeft is one-to-one as well (colonsLeft < COLON_SLOTS); the negative slots of class 0 are never cached (time only)
+    const slot = row + colonsLeft;
     const cached = macro.next[slot]!;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: a cache; computing again interns the same macrostate
     if (cached >= 0) return cached;

@@ -334,6 +334,42 @@ describe('decideCoverage: the budget', () => {
     );
   });
 
+  it('counts the work of checking candidate keys', () => {
+    // Search for a key not granted: the start (1), the 12 characters of `arn:aws:kms:` (each 1 moved + 1
+    // for the step + a macrostate of 1 position), then `u`, which leaves `e*` (1 + an empty macrostate):
+    // 38. The candidate, the sample key, is not granted: 12 characters with one position each, then `u`
+    // with one: 13 more, 51. The search for a granted key replays the cached steps (no work) and checks
+    // 51 after its first round; `e` then settles it.
+    const policy = { allow: [{ resources: ['arn:aws:kms:e*'] }] };
+    const candidates = { grantedCandidates: [SAMPLE] };
+    expect(decide(policy, candidates, { maxStates: 100, maxWork: 51 })).toEqual({
+      coverage: 'PARTIAL',
+      keyGranted: key('e', SAMPLE_ID),
+      keyNotGranted: key('u', SAMPLE_ID),
+    });
+    expect(() => decideCoverage(space, query(policy, candidates), { maxStates: 100, maxWork: 50 })).toThrow(
+      /more than 50 steps/,
+    );
+  });
+
+  it('counts the work of comparing macrostates', () => {
+    // `*u:*` (region ending in u). Not granted: the start (1), 11 characters of `arn:aws:kms` (2 + 1
+    // each), the `:` into the region (2 + a macrostate of the node and its star, 2): 38. In the region `u`
+    // (2 moved + 1, a macrostate of 2) and `a` (1 moved + 1, a macrostate of 1), two comparisons of the
+    // two (2 + 1 positions each): 52, checked; from `a`, `:` ends the region (+ 1) without a `u`. Granted:
+    // the cached steps again (no work), the same two comparisons in the region: 59, checked; from `u`,
+    // `:` then settles it.
+    const policy = { allow: [{ resources: ['arn:aws:kms:*u:*'] }] };
+    expect(decide(policy, {}, { maxStates: 100, maxWork: 59 })).toEqual({
+      coverage: 'PARTIAL',
+      keyGranted: key('u', SAMPLE_ID),
+      keyNotGranted: key('a', SAMPLE_ID),
+    });
+    expect(() => decideCoverage(space, query(policy), { maxStates: 100, maxWork: 58 })).toThrow(
+      /more than 58 steps/,
+    );
+  });
+
   it('gives up when the search needs any work beyond an empty budget', () => {
     // Every round of the search steps at least one character, which counts.
     expect(() => decideCoverage(space, query(partial), { maxStates: 1e6, maxWork: 0 })).toThrow(
