@@ -418,10 +418,9 @@ class Search {
     const colonsLeft = this.colonsLeft[nextK]!;
     // `code` is ASCII: the candidates are key-space characters (intern leaves out literals >= 128).
     const row = this.nfa.classOf[code]! * COLON_SLOTS;
-    // Stryker disable next-line ArithmeticOperator: row - colonsLeft is one-to-one as well (colonsLeft < COLON_SLOTS); the negative slots of class 0 are never cached (time only)
     const slot = row + colonsLeft;
     const cached = macro.next[slot]!;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: a cache; computing again interns the same macrostate
+    // Stryker disable next-line EqualityOperator: no step leads to macrostate 0, the start (it holds the roots, which no edge enters)
     if (cached >= 0) return cached;
     const moved = code === COLON_CODE ? macro.onAny.slice() : macro.onAny.concat(macro.onOther);
     const literal = macro.waiting.get(code);
@@ -513,13 +512,11 @@ class Search {
         const nextId = this.step(macroId, code, nextK);
         const next = this.macros[nextId]!;
         if (next.settled === want) return pathOf(node) + String.fromCharCode(code) + completions[nextK];
-        // Stryker disable next-line ConditionalExpression: a settled macrostate leads to no witness and subsumes only nodes that lead to none either (time only)
         if (next.settled !== UNKNOWN) continue;
         const antichain = antichains[nextK]!;
         let dominated = false;
         for (const other of antichain) {
           const otherId = mOf[other]!;
-          // Stryker disable next-line ConditionalExpression: a macrostate subsumes itself; the identity test only saves the comparison
           if (otherId === nextId || subsumes(this.macros[otherId]!, next)) {
             dominated = true;
             break;

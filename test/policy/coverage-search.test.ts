@@ -370,6 +370,39 @@ describe('decideCoverage: the budget', () => {
     );
   });
 
+  it('counts only the steps it has not taken before', () => {
+    // `e*:*`. Not granted: 1 + 12 x 3 for `arn:aws:kms:`, then `u` (1, an empty macrostate): 38. Granted:
+    // the same steps again from the cache (no work), `u` included; `e` moves 1 (+ 1) into a macrostate of
+    // the node and its star (2): 42, checked; then `:` settles it.
+    const policy = { allow: [{ resources: ['arn:aws:kms:e*:*'] }] };
+    expect(decide(policy, {}, { maxStates: 100, maxWork: 42 })).toEqual({
+      coverage: 'PARTIAL',
+      keyGranted: key('e', SAMPLE_ID),
+      keyNotGranted: key('u', SAMPLE_ID),
+    });
+    expect(() => decideCoverage(space, query(policy), { maxStates: 100, maxWork: 41 })).toThrow(
+      /more than 41 steps/,
+    );
+  });
+
+  it('compares no macrostate with itself', () => {
+    // `*:e*` matches no key (its star may swallow `:`s, but the segment after the last `:` must start
+    // with e, and a key's starts with k). Not granted: 1 + 11 x 3, the `:` into the region (2 + 2): 38; `u`
+    // (2 + 1): 41; in the region `:` (3 + 2) and `a`, which moves the star (2) back into the macrostate it
+    // came from: met again, not compared: 48; the account's first digit (2, the same star-only
+    // macrostate), its second at one colon fewer (2): 52; the other digits from the cache; `:` (3, + 1: the
+    // star cannot cross the key id) 56; `k` (1) ends it: 57. Granted: every step from the cache, `a`
+    // again met, not compared: 57, checked; no key found.
+    const policy = { allow: [{ resources: ['arn:aws:kms:*:e*'] }] };
+    expect(decide(policy, {}, { maxStates: 100, maxWork: 57 })).toEqual({
+      coverage: 'NONE',
+      keyNotGranted: key('u', SAMPLE_ID),
+    });
+    expect(() => decideCoverage(space, query(policy), { maxStates: 100, maxWork: 56 })).toThrow(
+      /more than 56 steps/,
+    );
+  });
+
   it('gives up when the search needs any work beyond an empty budget', () => {
     // Every round of the search steps at least one character, which counts.
     expect(() => decideCoverage(space, query(partial), { maxStates: 1e6, maxWork: 0 })).toThrow(
