@@ -15,6 +15,7 @@ export default mutationVitestConfig([
   'test/policy/keyspace.test.ts',
   'test/policy/parse.test.ts',
   'test/policy/analyze.test.ts',
+  'test/policy/coverage-search.test.ts',
   'test/policy/star-span.test.ts',
   'test/policy/malformed.test.ts',
   // Duplicate keys: the tokenizer and readings, then the verdict over the readings (direct examples).
