@@ -179,7 +179,8 @@ function buildNfa(query: CoverageQuery): Nfa {
       const edges: [number, number, number][] = [];
       for (const [key, child] of node.children)
         edges.push([Math.floor(key / 65536), key % 65536, emit(child)]);
-      edges.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+      // A node's edges are its children's keys: no two share kind and character.
+      edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
       const signature = `${node.loop}${node.end ? 'E' : ''}|${edges.join(';')}`;
       const known = ids.get(signature);
       if (known !== undefined) return known;
@@ -195,8 +196,8 @@ function buildNfa(query: CoverageQuery): Nfa {
         if (kind === LIT && char < 128 && char !== COLON_CODE && classOf[char] === 0)
           classOf[char] = classCount++;
       }
-      // An ANY loop absorbs colons: viable with c colons left, it is viable with more.
-      if (node.loop === ANY && mask !== 0) mask |= ALL_COLON_COUNTS & ~((mask & -mask) - 1);
+      // An ANY loop absorbs colons: viable with c colons left, it is viable with more (a no-op for 0).
+      if (node.loop === ANY) mask |= ALL_COLON_COUNTS & ~((mask & -mask) - 1);
       loop.push(node.loop);
       end.push(node.end ? 1 : 0);
       component.push(index);
@@ -313,12 +314,9 @@ class Search {
     this.colonsLeft = Uint8Array.from(space.completions, (rest) => rest.split(':').length - 1);
     this.seen = new Int32Array(nfa.loop.length);
     // The sample key's suffixes with a one-character key id: patterns that need long ids miss them.
-    // (The key id follows the only `/` of a key ARN.)
-    this.shortCompletions = space.completions.map((rest, k) => {
-      const slash = rest.indexOf('/');
-      if (slash >= 0) return rest.slice(0, slash + 2);
-      return space.accepting[k] === 1 ? '' : rest.slice(0, 1);
-    });
+    // The key id follows the only `/` of a key ARN; a suffix without one is within the key id (its
+    // first character, or empty from the accepting state), and `indexOf` then gives -1.
+    this.shortCompletions = space.completions.map((rest) => rest.slice(0, rest.indexOf('/') + 2));
   }
 
   intern(positions: number[]): number {
