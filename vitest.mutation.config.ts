@@ -13,6 +13,7 @@ export default mutationVitestConfig([
   'test/policy/actions.test.ts',
   'test/policy/glob.test.ts',
   'test/policy/star-span.test.ts',
+  'test/policy/coverage-nfa.test.ts',
   'test/policy/malformed.test.ts',
   'test/policy/fixtures.test.ts',
   'test/policy/key-policy-rules.test.ts',
