@@ -111,6 +111,14 @@ interface TrieNode {
   children: Map<number, TrieNode>;
 }
 
+/** A trie node on the way down: its key in its parent, the children not visited yet, its edges so far. */
+interface Frame {
+  node: TrieNode;
+  key: number;
+  children: Iterator<[number, TrieNode]>;
+  edges: [number, number, number][];
+}
+
 const ALL_COLON_COUNTS = 0b111111;
 const GRANTED_CANDIDATES = 8;
 /** IAM caps a resource ARN at 2,048 characters; longer patterns come only from hand-made files. */
@@ -175,10 +183,7 @@ function buildNfa(query: CoverageQuery): Nfa {
     }
     // Bottom-up: nodes with the same loop, end and (edge, child) set are one node.
     const ids = new Map<string, number>();
-    const emit = (node: TrieNode): number => {
-      const edges: [number, number, number][] = [];
-      for (const [key, child] of node.children)
-        edges.push([Math.floor(key / 65536), key % 65536, emit(child)]);
+    const emit = (node: TrieNode, edges: [number, number, number][]): number => {
       // A node's edges are its children's keys: no two share kind and character.
       edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
       const signature = `${node.loop}${node.end ? 'E' : ''}|${edges.join(';')}`;
@@ -205,7 +210,25 @@ function buildNfa(query: CoverageQuery): Nfa {
       ids.set(signature, id);
       return id;
     };
-    start.push(emit(root));
+    // Post-order (children in insertion order) with a stack of its own: a pattern may be thousands of
+    // tokens deep, too deep for recursion on a cold call stack.
+    const stack: Frame[] = [{ node: root, key: 0, children: root.children.entries(), edges: [] }];
+    let rootId = 0;
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const next = frame.children.next();
+      if (next.done !== true) {
+        const [key, child] = next.value;
+        stack.push({ node: child, key, children: child.children.entries(), edges: [] });
+        continue;
+      }
+      stack.pop();
+      const id = emit(frame.node, frame.edges);
+      const parent = stack[stack.length - 1];
+      if (parent === undefined) rootId = id;
+      else parent.edges.push([Math.floor(frame.key / 65536), frame.key % 65536, id]);
+    }
+    start.push(rootId);
   });
   if (loop.length > MAX_NODES) throw new TooComplexError(`more than ${MAX_NODES} pattern automaton states`);
   edgeStart.push(edgeKind.length);
