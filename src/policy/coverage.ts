@@ -197,12 +197,15 @@ function buildNfa(query: CoverageQuery): Nfa {
         edgeChar.push(char);
         edgeTarget.push(target);
         const childMask = viable[target]!;
-        mask |= kind === LIT && char === COLON_CODE ? (childMask << 1) & ALL_COLON_COUNTS : childMask;
-        if (kind === LIT && char < 128 && char !== COLON_CODE && classOf[char] === 0)
-          classOf[char] = classCount++;
+        // Only LIT edges carry a character (the others carry 0): this is a `:` edge.
+        mask |= char === COLON_CODE ? (childMask << 1) & ALL_COLON_COUNTS : childMask;
+        // A class per character on first sight. `:` has class 1 already, a character beyond ASCII has no
+        // entry (no key holds one), and edges other than LIT carry 0, which no key holds either.
+        if (classOf[char] === 0) classOf[char] = classCount++;
       }
-      // An ANY loop absorbs colons: viable with c colons left, it is viable with more (a no-op for 0).
-      if (node.loop === ANY) mask |= ALL_COLON_COUNTS & ~((mask & -mask) - 1);
+      // An ANY loop absorbs colons: viable with c colons left, it is viable with more. (-mask has every
+      // bit from mask's lowest set bit up, except mask's own higher bits; 0 for 0.)
+      if (node.loop === ANY) mask |= ALL_COLON_COUNTS & -mask;
       loop.push(node.loop);
       end.push(node.end ? 1 : 0);
       component.push(index);
@@ -353,7 +356,7 @@ class Search {
     const nfa = this.nfa;
     const array = Int32Array.from(positions);
     let cut = 0;
-    while (cut < array.length && array[cut]! < nfa.split) cut++;
+    for (const p of positions) if (p < nfa.split) cut++;
     const literals: number[] = [];
     const waiting = new Map<number, number[]>();
     const onOther: number[] = [];
@@ -372,7 +375,8 @@ class Search {
         if (kind === ONE) onOther.push(nfa.edgeTarget[e]!);
         else if (kind === LIT) {
           const code = nfa.edgeChar[e]!;
-          if (code >= 128) continue;
+          // Beyond ASCII: outside the class table, and no key holds it.
+          if (nfa.classOf[code] === undefined) continue;
           const list = waiting.get(code);
           if (list === undefined) {
             literals.push(code);
