@@ -249,6 +249,27 @@ describe('verdicts and witnesses', () => {
     for (const policy of policies) expect(decide(policy).coverage).toBe('PARTIAL');
   });
 
+  it('NotResource of every key adds nothing: us-east-1, account ?1, id *a? is PARTIAL', () => {
+    // `arn:aws:*:key/*` spans service, region and account (its star ends a segment): it holds every key,
+    // so that NotResource statement allows none, and the Allow grants e.g. key/aa in us-east-1.
+    const answer = decide({
+      allow: ['arn:aws:kms:us-east-1:?1*:key/*a?'],
+      notAllow: [['arn:aws:*:key/*', 'arn:aws:kms:*a*:?1*:key/a?']],
+    });
+    expect(answer.coverage).toBe('PARTIAL');
+    expect(answer.keyGranted).toMatch(/^arn:aws:kms:us-east-1:\d1\d{10}:key\/[^:]*a.$/);
+  });
+
+  it('a Deny of every key but key id `a` leaves nothing the Allows grant (ids of two or more): NONE', () => {
+    // NotResource `arn:aws:kms:*a*:*:key/a` denies every key whose id is not exactly `a`; both Allows
+    // need an id of at least two characters.
+    const policy = {
+      allow: ['arn:aws:kms:*:1*:key/*a?', 'arn:aws:kms:*1:?1*:key/a?'],
+      notDeny: [['arn:aws:kms:*a*:*:key/a']],
+    };
+    expect(decide(policy).coverage).toBe('NONE');
+  });
+
   it('with a pattern the search finds costly, the quick witness has a one-character key id', () => {
     // `*a??` (a `?` after a star) is left out of the quick search, which then has no Allow at all: the
     // sample key cut one character after its `/` is the first key it tries, and the full policy does not
