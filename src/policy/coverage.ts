@@ -186,7 +186,8 @@ function buildNfa(query: CoverageQuery): Nfa {
     const emit = (node: TrieNode, edges: [number, number, number][]): number => {
       // A node's edges are its children's keys: no two share kind and character.
       edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-      const signature = `${node.loop}${node.end ? 'E' : ''}|${edges.join(';')}`;
+      // Loop kind and end flag are one digit each; every edge is three numbers.
+      const signature = `${node.loop}${node.end ? 1 : 0}|${edges.join()}`;
       const known = ids.get(signature);
       if (known !== undefined) return known;
       const id = loop.length;
@@ -307,7 +308,6 @@ function isSubset(
   b0: number,
   b1: number,
 ): boolean {
-  if (a1 - a0 > b1 - b0) return false;
   let j = b0;
   for (let i = a0; i < a1; i++) {
     const x = small[i]!;
@@ -356,7 +356,7 @@ class Search {
     const nfa = this.nfa;
     const array = Int32Array.from(positions);
     let cut = 0;
-    for (const p of positions) if (p < nfa.split) cut++;
+    for (const p of array) if (p < nfa.split) cut++;
     const literals: number[] = [];
     const waiting = new Map<number, number[]>();
     const onOther: number[] = [];
@@ -411,8 +411,8 @@ class Search {
       if (nfa.loop[p] === ANY || (nfa.loop[p] === SEG && !colon)) moved.push(p);
       for (let e = nfa.edgeStart[p]!; e < nfa.edgeStart[p + 1]!; e++) {
         const kind = nfa.edgeKind[e];
-        if ((kind === ONE && !colon) || (kind === LIT && nfa.edgeChar[e] === code))
-          moved.push(nfa.edgeTarget[e]!);
+        // Only LIT edges carry a character; the others carry 0, which no key holds.
+        if ((kind === ONE && !colon) || nfa.edgeChar[e] === code) moved.push(nfa.edgeTarget[e]!);
       }
     }
     return moved;
