@@ -222,6 +222,15 @@ describe('verdicts and witnesses', () => {
     });
   });
 
+  it('a pattern with four colons where keys have five is dropped before the first character', () => {
+    // `arn:aws:kms:us-east-1*3:key/ab` needs exactly four colons in all: no key has that, so nothing is
+    // left to run once the colons are counted, and the answer is the sample key at once.
+    expect(decide({ allow: ['arn:aws:kms:us-east-1*3:key/ab'] })).toEqual({
+      coverage: 'NONE',
+      keyNotGranted: SAMPLE,
+    });
+  });
+
   it('a non-ASCII character matches no key character: NONE', () => {
     expect(decide({ allow: ['arn:aws:kms:*:*:key/é*'] }).coverage).toBe('NONE');
     expect(decide({ allow: ['arn:aws:kms:*1:*3:key/é*'] }).coverage).toBe('NONE');
@@ -339,6 +348,21 @@ describe('the search budget', () => {
     expect(decideCoverage(space, queryOf({ allow: [longest] })).coverage).toBe('NONE');
     expect(() => decideCoverage(space, queryOf({ allow: [`${longest}x`] }))).toThrow(
       /pattern longer than 4096 characters/,
+    );
+  });
+
+  it('an automaton of 65,535 states is decided, one of 65,536 is too complex (16-bit node ids)', () => {
+    // 17 patterns arn:aws:kms:<c>x...x<c> with distinct c share no suffix. States: the root and the 12 of
+    // `arn:aws:kms:`, per pattern one for <c> and each x, one end shared by all, and the empty Deny
+    // group's root: 15 + 17 * (L + 1) + extra = 65,533 + extra for L = 3,853 and `extra` more x's in the
+    // first pattern. With three colons where keys have five, no search follows: NONE at once.
+    const patterns = (extra: number) =>
+      [...'abcdefghijklmnopq'].map(
+        (c, i) => `arn:aws:kms:${c}${'x'.repeat(3_853 + (i === 0 ? extra : 0))}${c}`,
+      );
+    expect(decideCoverage(space, queryOf({ allow: patterns(2) })).coverage).toBe('NONE');
+    expect(() => decideCoverage(space, queryOf({ allow: patterns(3) }))).toThrow(
+      /more than 65535 pattern automaton states/,
     );
   });
 });
