@@ -334,6 +334,19 @@ describe('the search budget', () => {
     expect((error as Error).message).toMatch(/more than 14 automaton states/);
   });
 
+  it('counts macrostates: `*a??` allowed and NotResource `*a??` is ALL in exactly 29', () => {
+    // Up to the key id, one macrostate per key-space step: the start, 12 for `arn:aws:kms:`, one for the
+    // region's characters, its `:`, one for the account's digits, its `:`, and 4 for `key/` (21). In the
+    // key id the positions of `*a??` record which of the last 3 characters were `a`: 8 sets, none of
+    // which can stand for another (the two statements hold the same positions, one wants fewer and the
+    // other more). 21 + 8 = 29, each kept once, so positions must be listed in one (sorted) order.
+    const query = queryOf({ allow: ['arn:aws:kms:*:*:key/*a??'], notAllow: [['arn:aws:kms:*:*:key/*a??']] });
+    expect(decideCoverage(space, query, { maxStates: 29, maxWork: 1_000_000 }).coverage).toBe('ALL');
+    expect(() => decideCoverage(space, query, { maxStates: 28, maxWork: 1_000_000 })).toThrow(
+      TooComplexError,
+    );
+  });
+
   it('keeps only an antichain: `*a????????` with `*?` is ALL within 64 macrostates', () => {
     // After `a` and 8 more characters the positions of `*a????????` record which of the last 9 were `a`:
     // 2^8 sets and more, which the subset construction would all visit. Fewer positions of an Allow
