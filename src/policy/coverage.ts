@@ -218,16 +218,17 @@ function buildNfa(query: CoverageQuery): Nfa {
     };
     // Post-order (children in insertion order) with a stack of its own: a pattern may be thousands of
     // tokens deep, too deep for recursion on a cold call stack.
-    // Stryker disable next-line ArrayDeclaration: a stray entry becomes a LIT edge on character 0 into node 0; no key holds 0 (collectCandidates drops it, advance never steps on it), and the sort keeps it first (NaN compares as equal)
-    const stack: Frame[] = [{ node: root, key: 0, children: root.children.entries(), edges: [] }];
+    const frameOf = (node: TrieNode, key: number): Frame =>
+      // Stryker disable next-line ArrayDeclaration: a stray entry becomes a LIT edge on character 0 into node 0; no key holds 0 (collectCandidates drops it, advance never steps on it), and the sort keeps it first (NaN compares as equal)
+      ({ node, key, children: node.children.entries(), edges: [] });
+    const stack = [frameOf(root, 0)];
     let rootId = 0;
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
       const next = frame.children.next();
       if (next.done !== true) {
         const [key, child] = next.value;
-        // Stryker disable next-line ArrayDeclaration: a stray entry becomes a LIT edge on character 0 into node 0; no key holds 0 (collectCandidates drops it, advance never steps on it), and the sort keeps it first (NaN compares as equal)
-        stack.push({ node: child, key, children: child.children.entries(), edges: [] });
+        stack.push(frameOf(child, key));
         continue;
       }
       stack.pop();
