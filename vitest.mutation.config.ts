@@ -17,6 +17,7 @@ export default mutationVitestConfig([
   'test/policy/analyze.test.ts',
   'test/policy/coverage-search.test.ts',
   'test/policy/star-span.test.ts',
+  'test/policy/coverage-nfa.test.ts',
   'test/policy/malformed.test.ts',
   // Duplicate keys: the tokenizer and readings, then the verdict over the readings (direct examples).
   'test/policy/duplicate-readings.test.ts',
