@@ -88,6 +88,23 @@ describe('keywarden check-policy', () => {
     expect(long.stdout).toBe(result.stdout);
   });
 
+  it('decides a policy whose Resource is a 3,000-character pattern on a plain node stack', async () => {
+    // The pattern automaton used to be built by one recursive call per character: on the main thread of
+    // plain node (the CLI's, and the scan's with policyWorkers 0) such a Resource overflowed the stack,
+    // so the policy could not be decided at all. Vitest's worker threads have a larger stack, hence a child.
+    const long = `arn:aws:kms:*:*:key/${'a'.repeat(2_980)}`;
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: [long, `${long}*`] }],
+    };
+    const result = await cli(['check-policy', '--json', write('long-resource.json', policy)]);
+    expect(result.stderr).not.toMatch(/RangeError|call stack/);
+    expect(result.code).toBe(0);
+    const body = JSON.parse(result.stdout) as JsonReport;
+    expect(body.policies[0]!.verdict).toBe('PASSED');
+    expect(body.policies[0]!.coverage['kms:Decrypt']).toBe('PARTIAL');
+  });
+
   it('reads standard input and honours --actions with wildcards', async () => {
     const result = await cli(
       ['check-policy', '--json', '--actions', 'kms:ReEncrypt*', '-'],
