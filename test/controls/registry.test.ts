@@ -121,4 +121,11 @@ describe('control registry', () => {
     expect(wanted(kmsKey({ keyManager: 'AWS' }))).toBe(false);
     expect(keyDetailWanted('kms:rotation', ['KMS.3'])(kmsKey({}))).toBe(false);
   });
+
+  it('wants every key for a control that needs the collection but has no per-key scope', () => {
+    // KMS.3 needs kms:keys and has no detailsFor: each key is wanted, even one out of KMS.4's scope.
+    const wanted = keyDetailWanted('kms:keys', ['KMS.3', 'KMS.4']);
+    expect(wanted(kmsKey({ keySpec: 'RSA_2048' }))).toBe(true);
+    expect(keyDetailWanted('kms:keys', ['KMS.3'])(kmsKey({ keyManager: 'AWS' }))).toBe(true);
+  });
 });
