@@ -75,6 +75,7 @@ export function errorReasonCode(error: PolicyError): string {
 export { statementLabel };
 
 function joinWords(items: readonly string[], conjunction: string): string {
+  // Stryker disable next-line StringLiteral: the separator of a join over at most one item never appears.
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
 }
