@@ -38,6 +38,7 @@ function rawStatements(document: unknown): unknown[] {
 
 function kmsActionsOf(statement: ParsedStatement, kmsActions: readonly string[]): string[] {
   if (statement.actions !== undefined) return expandActionPatterns(statement.actions, kmsActions).actions;
+  // Stryker disable next-line ArrayDeclaration: parsePolicyDocument sets exactly one of actions/notActions, so the fallback is never used
   const excluded = statement.notActions ?? [];
   return kmsActions.filter((action) => !excluded.some((pattern) => actionMatches(pattern, action))).sort();
 }
