@@ -23,6 +23,8 @@ export default mutationVitestConfig([
   'test/policy/duplicate-readings.test.ts',
   'test/policy/readings.test.ts',
   'test/policy/fixtures.test.ts',
+  // KMS.5: the direct cases (reason text, shapes that must be parse errors, CIDR edges), then the rules.
+  'test/policy/key-policy-cases.test.ts',
   'test/policy/key-policy-rules.test.ts',
   'test/policy/key-policy-fixtures.test.ts',
   'test/collect/refusals.test.ts',

@@ -26,6 +26,7 @@ export function conditionEntries(condition: unknown, index: number): ConditionEn
     ok: false,
     error: { code: 'INVALID_STATEMENT', message, statement: index },
   });
+  // Stryker disable next-line ConditionalExpression: parsePolicyDocument refuses a Condition that is not an object first
   if (!isPlainObject(condition)) return invalid('Condition must be an object');
   const entries: ConditionEntry[] = [];
   for (const [operator, block] of Object.entries(condition)) {

@@ -16,7 +16,7 @@ import { DEFAULT_RESTRICTING_KEYS } from './types.js';
 interface Statement {
   parsed: ParsedStatement;
   /** How it names everyone; undefined when it names specific principals. */
-  everyone?: string;
+  everyone: string | undefined;
   conditions: ConditionEntry[];
 }
 
@@ -28,7 +28,9 @@ function rawStatements(document: unknown): unknown[] {
   let value = document;
   if (typeof value === 'string') {
     const text = value.trim();
-    value = JSON.parse(!text.startsWith('{') && text.includes('%') ? decodeURIComponent(text) : text);
+    // parsePolicyDocument accepted text that does not start with '{' only as URL-encoded JSON (text
+    // without '%' decodes to itself, and is then no JSON object).
+    value = JSON.parse(text.startsWith('{') ? text : decodeURIComponent(text));
   }
   const statement = (value as Record<string, unknown>)['Statement'];
   return Array.isArray(statement) ? statement : [statement];
@@ -36,6 +38,7 @@ function rawStatements(document: unknown): unknown[] {
 
 function kmsActionsOf(statement: ParsedStatement, kmsActions: readonly string[]): string[] {
   if (statement.actions !== undefined) return expandActionPatterns(statement.actions, kmsActions).actions;
+  // Stryker disable next-line ArrayDeclaration: parsePolicyDocument sets exactly one of actions/notActions, so the fallback is never used
   const excluded = statement.notActions ?? [];
   return kmsActions.filter((action) => !excluded.some((pattern) => actionMatches(pattern, action))).sort();
 }
@@ -61,7 +64,7 @@ function readStatements(
     if (!conditions.ok) return conditions;
     statements.push({
       parsed: statement,
-      ...(grantee.everyone !== undefined && { everyone: grantee.everyone }),
+      everyone: grantee.everyone,
       conditions: conditions.entries,
     });
   }

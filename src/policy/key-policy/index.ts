@@ -10,6 +10,9 @@
  * - `Resource` is not weighed (in a key policy it names the key itself) but must be present, as KMS
  *   requires; every statement needs exactly one of Principal / NotPrincipal. Otherwise NOT_AVAILABLE.
  * - A Deny with NotPrincipal counts as a Deny on everyone (rule 2's sense of everyone).
+ * - An `aws:SourceIp` value is open when its prefix, at the end of the value (whitespace after it allowed),
+ *   is the number 0 (`/0`, `/00`); text with more after the prefix (`0.0.0.0/0x`) is no CIDR, so it is
+ *   read as a fixed value.
  */
 export type * from './types.js';
 export { DEFAULT_RESTRICTING_KEYS } from './types.js';
