@@ -20,6 +20,37 @@ describe('keyPolicyVerdict', () => {
     });
   });
 
+  it('expands a public statement to the KMS actions it is given, and reads conditions on the keys it is given', () => {
+    const own = { kmsActions: ['kms:Decrypt', 'kms:Encrypt'], restrictingConditionKeys: ['aws:SourceVpce'] };
+    const open = (condition?: Record<string, unknown>) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'Open',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 'kms:*',
+            Resource: '*',
+            Condition: condition,
+          },
+        ],
+      });
+    const failed = keyPolicyVerdict({ kind: 'document', document: open() }, own);
+    expect(failed.status).toBe('FAILED');
+    expect(
+      (failed.evidence['publicStatements'] as { label: string; actions: string[] }[]).map((s) => [
+        s.label,
+        s.actions,
+      ]),
+    ).toEqual([['Open', ['kms:Decrypt', 'kms:Encrypt']]]);
+    const vpce = { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } };
+    expect(keyPolicyVerdict({ kind: 'document', document: open(vpce) }, own).status).toBe('PASSED');
+    // aws:PrincipalOrgID restricts by default, but not when the parameter names only aws:SourceVpce.
+    const org = { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } };
+    expect(keyPolicyVerdict({ kind: 'document', document: open(org) }, own).status).toBe('FAILED');
+  });
+
   it('an unreadable policy keeps the refusal as evidence', () => {
     const verdict = keyPolicyVerdict(
       { kind: 'unreadable', code: 'AccessDeniedException', message: 'not authorized' },
