@@ -87,7 +87,7 @@ export class Reader {
     const value = this.value(name);
     if (value === undefined) return undefined;
     const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof number !== 'number' || !Number.isInteger(number)) {
+    if (!isInteger(number)) {
       this.fail(name, `must be an integer, got ${describe(value)}`);
       return undefined;
     }
@@ -102,10 +102,9 @@ export class Reader {
   blockedActions(env: ParamEnvironment): { patterns: string[]; actions: string[] } {
     const name = 'blockedActionsPatterns';
     const patterns = this.stringList(name, DEFAULT_BLOCKED_ACTIONS_PATTERNS);
-    if (patterns.length === 0) {
+    // An empty list expands to no action and no unmatched pattern: this is then the only error.
+    if (patterns.length === 0)
       this.fail(name, 'must hold at least one KMS action pattern (e.g. kms:Decrypt)');
-      return { patterns, actions: [] };
-    }
     const expanded = expandActionPatterns(patterns, env.knownKmsActions);
     if (expanded.unmatched.length > 0) {
       const list = expanded.unmatched.map((pattern) => `'${pattern}'`).join(', ');
@@ -121,6 +120,11 @@ export class Reader {
   result<P>(params: P): ParamResult<P> {
     return this.errors.length > 0 ? { ok: false, errors: this.errors } : { ok: true, params };
   }
+}
+
+/** Number.isInteger as a type guard: false for anything that is not a number. */
+function isInteger(value: unknown): value is number {
+  return Number.isInteger(value);
 }
 
 function describe(value: unknown): string {

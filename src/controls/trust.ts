@@ -43,7 +43,7 @@ function principalProblem(
   for (const [kind, value] of entries) {
     // Service, Federated and CanonicalUser principals are not the management account.
     if (kind !== 'AWS') return `an Allow statement trusts a ${kind} principal`;
-    const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [value];
+    const values: unknown[] = Array.isArray(value) ? value : [value];
     if (values.length === 0) return 'an Allow statement has an empty AWS principal list';
     for (const item of values) {
       if (typeof item !== 'string' || !isManagementPrincipal(item, managementAccountId, partition)) {

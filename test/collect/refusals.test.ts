@@ -1,6 +1,6 @@
 /** Who refused a key read: the key's policy or the member role (issue 16). Pure. */
 import { describe, expect, it } from 'vitest';
-import { classifyDetailRefusal, classifyRefusal } from '../../src/collect/refusals.js';
+import { classifyDetailRefusal, classifyRefusal, isAccessDenied } from '../../src/collect/refusals.js';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const CALLER = 'arn:aws:sts::111122223333:assumed-role/KeywardenMemberRole/keywarden';
@@ -54,5 +54,16 @@ describe('classifyDetailRefusal (the key answered DescribeKey)', () => {
     expect(classifyDetailRefusal({ ...refusal(message), call: 'kms:GetKeyRotationStatus' }).cause).toBe(
       cause,
     );
+  });
+});
+
+describe('isAccessDenied', () => {
+  it.each([
+    ['AccessDeniedException', true],
+    ['AccessDenied', true],
+    ['KMSInvalidStateException', false],
+    ['ThrottlingException', false],
+  ])('%s -> %s', (code, expected) => {
+    expect(isAccessDenied(code)).toBe(expected);
   });
 });
