@@ -199,7 +199,6 @@ export function analyzePolicy(
   // apart in the memo keys all the same, in case that ever changes.
   // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: see above.
   const variables = policy.version === '2012-10-17';
-  // Stryker disable next-line ConditionalExpression: see above.
   const mode = variables ? `${partition}\u0000v\u0000` : `${partition}\u0000l\u0000`;
   try {
     const space = keySpaceOf(partition);
