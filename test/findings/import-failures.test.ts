@@ -14,6 +14,7 @@ import type { RunningSimulator } from '../../src/simulator/index.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 import type { EndpointAnswer } from '../helpers/endpoint.js';
 import { withEndpoint } from '../helpers/endpoint.js';
+import { handFinding, importTarget } from '../helpers/hand-findings.js';
 import { RecordingLimiter } from '../helpers/pacing.js';
 
 const REGION = 'us-east-1';
@@ -22,37 +23,12 @@ let aws: RunningSimulator;
 let client: SecurityHubClient;
 let accountId: string;
 
-function finding(i: number, overrides: Record<string, unknown> = {}): AsffFinding {
-  const at = new Date(Date.UTC(2026, 0, 1) + i).toISOString();
-  return {
-    SchemaVersion: '2018-10-08',
-    Id: `keywarden/${REGION}/${accountId}/KMS.3/r-${i}`,
-    ProductArn: `arn:aws:securityhub:${REGION}:${accountId}:product/${accountId}/default`,
-    GeneratorId: 'keywarden/KMS.3',
-    AwsAccountId: accountId,
-    Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
-    CreatedAt: at,
-    UpdatedAt: at,
-    Severity: { Label: 'HIGH' },
-    Title: `finding ${i}`,
-    Description: 'import failures test',
-    Resources: [{ Type: 'AwsKmsKey', Id: `arn:aws:kms:${REGION}:${accountId}:key/r-${i}` }],
-    Compliance: { Status: 'FAILED', SecurityControlId: 'KMS.3' },
-    RecordState: 'ACTIVE',
-    ...overrides,
-  } as AsffFinding;
+function finding(index: number, overrides: Record<string, unknown> = {}): AsffFinding {
+  return handFinding({ accountId, region: REGION, index, description: 'import failures test' }, overrides);
 }
 
 function target(extra: Partial<ImportTarget> = {}): ImportTarget {
-  return {
-    client,
-    accountId,
-    region: REGION,
-    partition: 'aws',
-    productName: 'keywarden',
-    limiter: new RecordingLimiter(),
-    ...extra,
-  };
+  return importTarget({ client, accountId, region: REGION, limiter: new RecordingLimiter() }, extra);
 }
 
 /** A target whose signal is aborted right after the call paced on a key ending in `suffix` got its token. */

@@ -11,33 +11,26 @@ import { batchFindings, validateFinding } from '../../src/findings/index.js';
 import { importFindings } from '../../src/importer/importer.js';
 import { LocalRateLimiter } from '../../src/aws/rate-limit.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
+import { handFinding } from '../helpers/hand-findings.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 
 const MB6 = 6 * 1024 * 1024;
 const REGION = 'us-east-1';
 
 /** A valid ASFF finding written out by hand, padded with ProductFields to about `padBytes`. */
-function finding(accountId: string, i: number, padBytes = 0): AsffFinding {
-  const now = new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString();
+function finding(accountId: string, index: number, padBytes = 0): AsffFinding {
   const fields: Record<string, string> = {};
   for (let k = 0; padBytes > 0 && k < Math.ceil(padBytes / 2000); k++) fields[`pad${k}`] = 'p'.repeat(2000);
-  return {
-    SchemaVersion: '2018-10-08',
-    Id: `keywarden/${REGION}/${accountId}/KMS.3/key-${i}`,
-    ProductArn: `arn:aws:securityhub:${REGION}:${accountId}:product/${accountId}/default`,
-    GeneratorId: 'keywarden/KMS.3',
-    AwsAccountId: accountId,
-    Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
-    CreatedAt: now,
-    UpdatedAt: now,
-    Severity: { Label: 'HIGH' },
-    Title: `finding ${i}`,
-    Description: 'a finding of the batching test',
-    Resources: [{ Type: 'AwsKmsKey', Id: `arn:aws:kms:${REGION}:${accountId}:key/key-${i}` }],
-    ProductFields: fields,
-    Compliance: { Status: 'FAILED', SecurityControlId: 'KMS.3' },
-    RecordState: 'ACTIVE',
-  } as AsffFinding;
+  return handFinding(
+    {
+      accountId,
+      region: REGION,
+      index,
+      resourceId: `key-${index}`,
+      description: 'a finding of the batching test',
+    },
+    { ProductFields: fields },
+  );
 }
 
 const bytes = (batch: readonly AsffFinding[]) => Buffer.byteLength(JSON.stringify({ Findings: batch }));

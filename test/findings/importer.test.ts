@@ -14,6 +14,7 @@ import { findingsToArchive } from '../../src/importer/lifecycle.js';
 import { LocalRateLimiter } from '../../src/aws/rate-limit.js';
 import type { ControlId } from '../../src/model/result.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
+import { handFinding, importTarget } from '../helpers/hand-findings.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 
 const REGION = 'us-east-1';
@@ -22,40 +23,19 @@ let client: SecurityHubClient;
 let accountId: string;
 
 function finding(
-  i: number,
+  index: number,
   overrides: Partial<Record<keyof AsffFinding, unknown>> = {},
   control: ControlId = 'KMS.3',
 ): AsffFinding {
-  const at = new Date(Date.UTC(2026, 0, 1) + i).toISOString();
-  return {
-    SchemaVersion: '2018-10-08',
-    Id: `keywarden/${REGION}/${accountId}/${control}/r-${String(i).padStart(4, '0')}`,
-    ProductArn: `arn:aws:securityhub:${REGION}:${accountId}:product/${accountId}/default`,
-    GeneratorId: `keywarden/${control}`,
-    AwsAccountId: accountId,
-    Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
-    CreatedAt: at,
-    UpdatedAt: at,
-    Severity: { Label: 'HIGH' },
-    Title: `finding ${i}`,
-    Description: 'importer test',
-    Resources: [{ Type: 'AwsKmsKey', Id: `arn:aws:kms:${REGION}:${accountId}:key/r-${i}` }],
-    Compliance: { Status: 'FAILED', SecurityControlId: control },
-    RecordState: 'ACTIVE',
-    ...overrides,
-  } as AsffFinding;
+  const resourceId = `r-${String(index).padStart(4, '0')}`;
+  return handFinding(
+    { accountId, region: REGION, index, control, resourceId, description: 'importer test' },
+    overrides,
+  );
 }
 
 function target(extra: Partial<ImportTarget> = {}): ImportTarget {
-  return {
-    client,
-    accountId,
-    region: REGION,
-    partition: 'aws',
-    productName: 'keywarden',
-    limiter: new LocalRateLimiter(),
-    ...extra,
-  };
+  return importTarget({ client, accountId, region: REGION, limiter: new LocalRateLimiter() }, extra);
 }
 
 const hub = () => aws.state.hub(accountId, REGION);
