@@ -107,6 +107,12 @@ function run(ctx: UnitContext, controls: ControlId[] = ALL): Promise<UnitOutcome
 const operations = () => [...new Set(aws.requestLog.requests.map((r) => r.operation))].sort();
 const calls = (operation: string) => aws.requestLog.requests.filter((r) => r.operation === operation).length;
 const hub = () => [...aws.state.hub(account, REGION).findings.values()];
+/** The stored findings of one resource, as [control, record state] pairs in order. */
+const statesOf = (resourceId: string) =>
+  hub()
+    .filter((f) => (f['Resources'] as { Id: string }[])[0]!.Id === resourceId)
+    .map((f) => [(f['Compliance'] as { SecurityControlId: string }).SecurityControlId, f['RecordState']])
+    .sort();
 const keyArn = (keyId: string) => `arn:aws:kms:${REGION}:${account}:key/${keyId}`;
 
 /** A context whose run is cancelled right after the call paced on a key ending in `suffix` got its token. */
@@ -420,12 +426,7 @@ describe('failures and what is counted', () => {
     expect(outcome.errors[0]!.message).toMatch(
       /^keywarden\/us-east-1\/\d{12}\/KMS\.3\/[0-9a-f]{64}: Types is required$/,
     );
-    const ofGone = hub().filter((f) => (f['Resources'] as { Id: string }[])[0]!.Id === gone);
-    expect(
-      ofGone
-        .map((f) => [(f['Compliance'] as { SecurityControlId: string }).SecurityControlId, f['RecordState']])
-        .sort(),
-    ).toEqual([
+    expect(statesOf(gone)).toEqual([
       ['KMS.3', 'ACTIVE'],
       ['KMS.4', 'ARCHIVED'],
       ['KMS.5', 'ARCHIVED'],
@@ -440,12 +441,7 @@ describe('failures and what is counted', () => {
     expect(outcome.state).toBe('partial');
     expect(outcome.errors).toEqual([expect.objectContaining({ stage: 'collect', controls: ['KMS.3'] })]);
     expect(outcome.findings['KMS.3']).toBeUndefined();
-    const ofGone = hub().filter((f) => (f['Resources'] as { Id: string }[])[0]!.Id === gone);
-    expect(
-      ofGone
-        .map((f) => [(f['Compliance'] as { SecurityControlId: string }).SecurityControlId, f['RecordState']])
-        .sort(),
-    ).toEqual([
+    expect(statesOf(gone)).toEqual([
       ['KMS.3', 'ACTIVE'],
       ['KMS.4', 'ARCHIVED'],
       ['KMS.5', 'ARCHIVED'],
