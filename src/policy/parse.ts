@@ -18,6 +18,8 @@ export interface ParsedStatement {
   notPrincipal?: unknown;
   /** A non-empty Condition block: an Allow still grants, a Deny may not apply. */
   hasCondition: boolean;
+  /** The Condition block as written, for the engines that weigh conditions (KMS.5's key policies). */
+  condition?: Record<string, unknown>;
 }
 
 export interface ParsedPolicy {
@@ -224,6 +226,7 @@ function parseStatement(
   if (resource.negative) statement.notResources = resource.negative;
   if ('Principal' in raw) statement.principal = raw['Principal'];
   if ('NotPrincipal' in raw) statement.notPrincipal = raw['NotPrincipal'];
+  if (condition !== undefined) statement.condition = condition;
   return statement;
 }
 

@@ -98,8 +98,16 @@ describe('parsePolicyDocument: statements', () => {
         hasCondition: true,
         notActions: ['kms:Encrypt', 'kms:Decrypt'],
         notResources: ['arn:aws:kms:*'],
+        condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
-      { index: 2, effect: 'Allow', hasCondition: false, actions: ['kms:*'], resources: ['a', 'b'] },
+      {
+        index: 2,
+        effect: 'Allow',
+        hasCondition: false,
+        actions: ['kms:*'],
+        resources: ['a', 'b'],
+        condition: {},
+      },
     ]);
   });
 

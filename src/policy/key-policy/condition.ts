@@ -20,14 +20,15 @@ const isScalar = (value: unknown): boolean =>
   typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
 /** Flattens a Condition block into its entries; a shape IAM would reject is a parse error, not a guess. */
-export function conditionEntries(condition: unknown, index: number): ConditionEntriesResult {
+export function conditionEntries(
+  condition: Record<string, unknown> | undefined,
+  index: number,
+): ConditionEntriesResult {
   if (condition === undefined) return { ok: true, entries: [] };
   const invalid = (message: string): ConditionEntriesResult => ({
     ok: false,
     error: { code: 'INVALID_STATEMENT', message, statement: index },
   });
-  // Stryker disable next-line ConditionalExpression: parsePolicyDocument refuses a Condition that is not an object first
-  if (!isPlainObject(condition)) return invalid('Condition must be an object');
   const entries: ConditionEntry[] = [];
   for (const [operator, block] of Object.entries(condition)) {
     if (!isPlainObject(block)) return invalid(`Condition.${operator} must be an object of condition keys`);

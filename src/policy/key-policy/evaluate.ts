@@ -20,22 +20,6 @@ interface Statement {
   conditions: ConditionEntry[];
 }
 
-/**
- * The document as an object. Called only after parsePolicyDocument accepted it, so a string here is JSON,
- * possibly URL-encoded as IAM returns documents (KMS's GetKeyPolicy returns plain JSON).
- */
-function rawStatements(document: unknown): unknown[] {
-  let value = document;
-  if (typeof value === 'string') {
-    const text = value.trim();
-    // parsePolicyDocument accepted text that does not start with '{' only as URL-encoded JSON (text
-    // without '%' decodes to itself, and is then no JSON object).
-    value = JSON.parse(text.startsWith('{') ? text : decodeURIComponent(text));
-  }
-  const statement = (value as Record<string, unknown>)['Statement'];
-  return Array.isArray(statement) ? statement : [statement];
-}
-
 function kmsActionsOf(statement: ParsedStatement, kmsActions: readonly string[]): string[] {
   if (statement.actions !== undefined) return expandActionPatterns(statement.actions, kmsActions).actions;
   // Stryker disable next-line ArrayDeclaration: parsePolicyDocument sets exactly one of actions/notActions, so the fallback is never used
@@ -52,15 +36,11 @@ function readStatements(
 ): { ok: true; statements: Statement[]; version: string } | { ok: false; error: PolicyError } {
   const parsed = parsePolicyDocument(document);
   if (!parsed.ok) return parsed;
-  const raw = rawStatements(document);
   const statements: Statement[] = [];
   for (const statement of parsed.policy.statements) {
     const grantee = statementGrantee(statement.principal, statement.notPrincipal, statement.index);
     if (!grantee.ok) return grantee;
-    const conditions = conditionEntries(
-      (raw[statement.index] as Record<string, unknown>)['Condition'],
-      statement.index,
-    );
+    const conditions = conditionEntries(statement.condition, statement.index);
     if (!conditions.ok) return conditions;
     statements.push({
       parsed: statement,
