@@ -7,6 +7,7 @@ import type { KmsKey, KmsSnapshot } from '../model/snapshot.js';
 import type { KmsEvaluationContext } from './context.js';
 import type { Verdict } from './kms-result.js';
 import { keyResult, unreadableVerdict } from './kms-result.js';
+import { dateMillis } from './resources.js';
 import type { Kms3Params } from './kms3.module.js';
 
 const PENDING_DELETION_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
@@ -32,8 +33,7 @@ function pendingDeletionVerdict(key: KmsKey, now: Date): Verdict {
   if (key.pendingDeletionWindowInDays !== undefined) {
     evidence['pendingDeletionWindowInDays'] = key.pendingDeletionWindowInDays;
   }
-  // Stryker disable next-line ConditionalExpression: Date.parse(undefined) is NaN too; the guard states the intent.
-  const deletionMillis = key.deletionDate === undefined ? Number.NaN : Date.parse(key.deletionDate);
+  const deletionMillis = dateMillis(key.deletionDate);
   let reason: string;
   if (Number.isNaN(deletionMillis)) {
     // A multi-Region primary key waits for its replicas before it gets a deletion date.

@@ -84,11 +84,15 @@ export function identityResource(identity: IamIdentity): EvaluatedResource {
   }
 }
 
+/** A date of a key's metadata in milliseconds since the epoch: NaN when it is missing or unparsable. */
+export function dateMillis(date: string | undefined): number {
+  // Stryker disable next-line StringLiteral: any text that is not a date parses as NaN, as '' does.
+  return Date.parse(date ?? '');
+}
+
 /** ASFF wants `AwsKmsKey.CreationDate` as a number (epoch seconds). */
 function epochSeconds(date: string | undefined): number | undefined {
-  // A missing date reads as an unparsable one.
-  // Stryker disable next-line StringLiteral: any text that is not a date parses as NaN, as '' does.
-  const millis = Date.parse(date ?? '');
+  const millis = dateMillis(date);
   return Number.isNaN(millis) ? undefined : millis / 1000;
 }
 
