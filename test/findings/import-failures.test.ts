@@ -5,7 +5,7 @@
  * one-response endpoint serves the odd ones AWS may give (an error the simulator does not make, a response
  * without FailedFindings, a failure without Id or code).
  */
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AsffFinding } from '../../src/findings/index.js';
 import type { ImportTarget } from '../../src/importer/importer.js';
@@ -13,7 +13,7 @@ import { activeFindings, hubStatus, importFindings } from '../../src/importer/im
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 import type { EndpointAnswer } from '../helpers/endpoint.js';
-import { withEndpoint } from '../helpers/endpoint.js';
+import { withSecurityHubEndpoint } from '../helpers/endpoint.js';
 import { handFinding, importTarget } from '../helpers/hand-findings.js';
 import { RecordingLimiter } from '../helpers/pacing.js';
 
@@ -42,26 +42,8 @@ const hub = () => aws.state.hub(accountId, REGION);
 const calls = (operation: string) => aws.counters.byOperation.get(operation) ?? 0;
 
 /** A Security Hub client of an endpoint that gives every request `answer`. */
-async function withHubEndpoint(
-  answer: EndpointAnswer,
-  use: (client: SecurityHubClient) => Promise<void>,
-): Promise<void> {
-  await withEndpoint(
-    () => answer,
-    async (endpoint) => {
-      const endpointClient = new SecurityHubClient({
-        endpoint,
-        region: REGION,
-        credentials: { accessKeyId: 'AKIAEXAMPLE000000000', secretAccessKey: 'x' },
-        maxAttempts: 1,
-      });
-      try {
-        await use(endpointClient);
-      } finally {
-        endpointClient.destroy();
-      }
-    },
-  );
+function withHubEndpoint(answer: EndpointAnswer, use: (client: SecurityHubClient) => Promise<void>) {
+  return withSecurityHubEndpoint(REGION, () => answer, use);
 }
 
 beforeAll(async () => {

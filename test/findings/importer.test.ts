@@ -3,8 +3,6 @@
  * hub status, reading this product's active findings page by page, retrying what Security Hub failed with
  * a retryable code (and only that), and which existing findings the archive rule picks.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AsffFinding } from '../../src/findings/index.js';
@@ -14,6 +12,7 @@ import { findingsToArchive } from '../../src/importer/lifecycle.js';
 import { LocalRateLimiter } from '../../src/aws/rate-limit.js';
 import type { ControlId } from '../../src/model/result.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
+import { withSecurityHubEndpoint } from '../helpers/endpoint.js';
 import { handFinding, importTarget } from '../helpers/hand-findings.js';
 import { startHubSimulator, stopHubSimulator } from '../helpers/hub.js';
 
@@ -107,32 +106,18 @@ describe('activeFindings', () => {
   it('stops with PaginationLoop when Security Hub hands back a page token it gave before', async () => {
     // An endpoint that always says more is to come with the same token: without the check, an endless loop.
     let calls = 0;
-    const looping = createServer((request, response) => {
+    const page = () => {
       calls++;
-      request.resume().on('end', () => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ Findings: [finding(calls)], NextToken: 'same-token' }));
-      });
-    });
-    await new Promise<void>((resolve) => looping.listen(0, '127.0.0.1', resolve));
-    const { port } = looping.address() as AddressInfo;
-    const endpointClient = new SecurityHubClient({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: REGION,
-      credentials: { accessKeyId: 'AKIAEXAMPLE000000000', secretAccessKey: 'x' },
-      maxAttempts: 1,
-    });
-    try {
+      return { status: 200, body: { Findings: [finding(calls)], NextToken: 'same-token' } };
+    };
+    await withSecurityHubEndpoint(REGION, page, async (endpointClient) => {
       await expect(activeFindings(target({ client: endpointClient }))).rejects.toMatchObject({
         code: 'PaginationLoop',
         operation: 'securityhub:GetFindings',
       });
-      // The first page gives the token, the second repeats it: two calls, then the stop.
-      expect(calls).toBe(2);
-    } finally {
-      endpointClient.destroy();
-      await new Promise((resolve) => looping.close(resolve));
-    }
+    });
+    // The first page gives the token, the second repeats it: two calls, then the stop.
+    expect(calls).toBe(2);
   });
 });
 

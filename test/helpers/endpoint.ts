@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 
 export interface EndpointRequest {
   /** The JSON 1.1 operation (`TrentService.DescribeKey`), for the JSON protocols. */
@@ -41,4 +42,25 @@ export async function withEndpoint(
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/** Runs `use` with a Security Hub client (one attempt per call) of an endpoint that answers from `answer`. */
+export async function withSecurityHubEndpoint(
+  region: string,
+  answer: (request: EndpointRequest) => EndpointAnswer,
+  use: (client: SecurityHubClient) => Promise<void>,
+): Promise<void> {
+  await withEndpoint(answer, async (endpoint) => {
+    const client = new SecurityHubClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId: 'AKIAEXAMPLE000000000', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    try {
+      await use(client);
+    } finally {
+      client.destroy();
+    }
+  });
 }
