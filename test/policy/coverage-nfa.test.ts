@@ -7,23 +7,19 @@
  * regex matcher (oracle.ts). Inputs are tiny: these tests run once per mutant in the mutation run.
  */
 import { describe, expect, it } from 'vitest';
-import type { CoverageAnswer, CoverageQuery, ResourceSpec } from '../../src/policy/coverage.js';
+import type { CoverageAnswer, CoverageQuery } from '../../src/policy/coverage.js';
 import { decideCoverage, TooComplexError } from '../../src/policy/coverage.js';
-import { compilePattern } from '../../src/policy/glob.js';
 import { keySpaceOf } from '../../src/policy/keyspace.js';
-import type { OracleStatement } from './oracle.js';
-import { grants, KEY_ARN } from './oracle.js';
+import { grants } from './oracle.js';
+import type { SmallPolicy } from './coverage-cases.js';
+import { ACTION, coverageQuery, decideChecked, oracleStatements } from './coverage-cases.js';
 
 const space = keySpaceOf('aws');
 /** keyspace.ts's realistic sample key: the engine finishes witnesses with its suffixes. */
 const SAMPLE = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const ACTION = 'kms:Decrypt';
 const GENEROUS = { maxStates: 1_000_000, maxWork: 1_000_000_000 };
 
-function spec(negated: boolean, patterns: readonly string[]): ResourceSpec {
-  return { negated, patterns: patterns.map((p) => compilePattern(p, true)) };
-}
-
+/** This file's shorthand: the patterns of one Resource list per kind, and NotResource lists. */
 interface Policy {
   allow?: readonly string[];
   notAllow?: readonly (readonly string[])[];
@@ -31,47 +27,24 @@ interface Policy {
   notDeny?: readonly (readonly string[])[];
 }
 
-function queryOf(policy: Policy): CoverageQuery {
+function setsOf(policy: Policy): SmallPolicy {
   return {
     allow: [
-      ...(policy.allow ? [spec(false, policy.allow)] : []),
-      ...(policy.notAllow ?? []).map((p) => spec(true, p)),
+      ...(policy.allow ? [{ resources: policy.allow }] : []),
+      ...(policy.notAllow ?? []).map((notResources) => ({ notResources })),
     ],
     deny: [
-      ...(policy.deny ? [spec(false, policy.deny)] : []),
-      ...(policy.notDeny ?? []).map((p) => spec(true, p)),
+      ...(policy.deny ? [{ resources: policy.deny }] : []),
+      ...(policy.notDeny ?? []).map((notResources) => ({ notResources })),
     ],
   };
 }
 
-function statementsOf(policy: Policy): OracleStatement[] {
-  const s = (Effect: 'Allow' | 'Deny', key: 'Resource' | 'NotResource', patterns: readonly string[]) => ({
-    Effect,
-    Action: [ACTION],
-    [key]: [...patterns],
-  });
-  return [
-    ...(policy.allow ? [s('Allow', 'Resource', policy.allow)] : []),
-    ...(policy.notAllow ?? []).map((p) => s('Allow', 'NotResource', p)),
-    ...(policy.deny ? [s('Deny', 'Resource', policy.deny)] : []),
-    ...(policy.notDeny ?? []).map((p) => s('Deny', 'NotResource', p)),
-  ];
-}
+const queryOf = (policy: Policy): CoverageQuery => coverageQuery(setsOf(policy));
 
 /** The engine's answer, with its witnesses checked against the oracle. */
-function decide(policy: Policy, extra: Partial<CoverageQuery> = {}): CoverageAnswer {
-  const answer = decideCoverage(space, { ...queryOf(policy), ...extra }, GENEROUS);
-  const statements = statementsOf(policy);
-  if (answer.keyGranted !== undefined) {
-    expect(answer.keyGranted).toMatch(KEY_ARN);
-    expect(grants(statements, ACTION, answer.keyGranted)).toBe(true);
-  }
-  if (answer.keyNotGranted !== undefined) {
-    expect(answer.keyNotGranted).toMatch(KEY_ARN);
-    expect(grants(statements, ACTION, answer.keyNotGranted)).toBe(false);
-  }
-  return answer;
-}
+const decide = (policy: Policy, extra: Partial<CoverageQuery> = {}): CoverageAnswer =>
+  decideChecked(setsOf(policy), extra, GENEROUS);
 
 /**
  * Whether the engine grants one concrete key: given as the only granted candidate, it comes back as the
@@ -174,7 +147,7 @@ describe('concrete keys run through the pattern automaton', () => {
       true,
     ],
   ] as const)('%s', (_name, policy, key, granted) => {
-    expect(grants(statementsOf(policy), ACTION, key)).toBe(granted);
+    expect(grants(oracleStatements(setsOf(policy)), ACTION, key)).toBe(granted);
     expect(engineGrants(policy, key)).toBe(granted);
   });
 

@@ -18,7 +18,6 @@
  * to the same macrostate, which the search does not visit twice.
  */
 import { describe, expect, it } from 'vitest';
-import type { CoverageAnswer, CoverageQuery, SearchLimits } from '../../src/policy/coverage.js';
 import {
   decideCoverage,
   isSimplePattern,
@@ -28,59 +27,11 @@ import {
 } from '../../src/policy/coverage.js';
 import { compilePattern } from '../../src/policy/glob.js';
 import { keySpaceOf } from '../../src/policy/keyspace.js';
-import type { OracleStatement } from './oracle.js';
-import { grants, KEY_ARN } from './oracle.js';
+import { coverageQuery, decideChecked } from './coverage-cases.js';
 
 const space = keySpaceOf('aws');
 const SAMPLE = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const SAMPLE_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-
-interface Spec {
-  resources?: string[];
-  notResources?: string[];
-}
-
-interface Policy {
-  allow: Spec[];
-  deny?: Spec[];
-}
-
-function querySpec(spec: Spec) {
-  const negated = spec.notResources !== undefined;
-  const sources = spec.resources ?? spec.notResources ?? [];
-  return { negated, patterns: sources.map((source) => compilePattern(source, true)) };
-}
-
-function query(policy: Policy, extra: Partial<CoverageQuery> = {}): CoverageQuery {
-  return { allow: policy.allow.map(querySpec), deny: (policy.deny ?? []).map(querySpec), ...extra };
-}
-
-function statements(policy: Policy): OracleStatement[] {
-  const statement = (effect: 'Allow' | 'Deny', spec: Spec): OracleStatement => ({
-    Effect: effect,
-    Action: ['kms:Decrypt'],
-    ...(spec.resources ? { Resource: spec.resources } : { NotResource: spec.notResources! }),
-  });
-  return [
-    ...policy.allow.map((spec) => statement('Allow', spec)),
-    ...(policy.deny ?? []).map((spec) => statement('Deny', spec)),
-  ];
-}
-
-/** The engine's answer, with each witness checked against the oracle (a key of K, granted or not). */
-function decide(policy: Policy, extra: Partial<CoverageQuery> = {}, limits?: SearchLimits): CoverageAnswer {
-  const answer = decideCoverage(space, query(policy, extra), limits);
-  const oracle = statements(policy);
-  if (answer.keyGranted !== undefined) {
-    expect(answer.keyGranted).toMatch(KEY_ARN);
-    expect(grants(oracle, 'kms:Decrypt', answer.keyGranted)).toBe(true);
-  }
-  if (answer.keyNotGranted !== undefined) {
-    expect(answer.keyNotGranted).toMatch(KEY_ARN);
-    expect(grants(oracle, 'kms:Decrypt', answer.keyNotGranted)).toBe(false);
-  }
-  return answer;
-}
 
 const key = (region: string, id: string, account = '111122223333') =>
   `arn:aws:kms:${region}:${account}:key/${id}`;
@@ -104,21 +55,27 @@ describe('isSimplePattern: at most two stars per ARN segment and no `?` after a 
 describe('decideCoverage: policies decided before any search', () => {
   it('a star grants every key: ALL, the sample key as witness, without search work', () => {
     const policy = { allow: [{ resources: ['*'] }] };
-    expect(decide(policy, {}, { maxStates: 1, maxWork: 0 })).toEqual({ coverage: 'ALL', keyGranted: SAMPLE });
+    expect(decideChecked(policy, {}, { maxStates: 1, maxWork: 0 })).toEqual({
+      coverage: 'ALL',
+      keyGranted: SAMPLE,
+    });
     const known = key('eu-west-1', 'k');
-    expect(decide(policy, { knownGranted: known })).toEqual({ coverage: 'ALL', keyGranted: known });
+    expect(decideChecked(policy, { knownGranted: known })).toEqual({ coverage: 'ALL', keyGranted: known });
   });
 
   it('no Allow grants nothing: NONE, the sample key as witness, without search work', () => {
-    expect(decide({ allow: [] }, {}, { maxStates: 1, maxWork: 0 })).toEqual({
+    expect(decideChecked({ allow: [] }, {}, { maxStates: 1, maxWork: 0 })).toEqual({
       coverage: 'NONE',
       keyNotGranted: SAMPLE,
     });
   });
 
   it('NotResource `*` allows nothing; a Deny on NotResource `*` denies nothing', () => {
-    expect(decide({ allow: [{ notResources: ['*'] }] })).toEqual({ coverage: 'NONE', keyNotGranted: SAMPLE });
-    expect(decide({ allow: [{ resources: ['*'] }], deny: [{ notResources: ['*'] }] })).toEqual({
+    expect(decideChecked({ allow: [{ notResources: ['*'] }] })).toEqual({
+      coverage: 'NONE',
+      keyNotGranted: SAMPLE,
+    });
+    expect(decideChecked({ allow: [{ resources: ['*'] }], deny: [{ notResources: ['*'] }] })).toEqual({
       coverage: 'ALL',
       keyGranted: SAMPLE,
     });
@@ -127,7 +84,7 @@ describe('decideCoverage: policies decided before any search', () => {
 
 describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
   it('key ids starting with `a`: granted `a`, not granted `1` (the sample key id starts with 1)', () => {
-    expect(decide({ allow: [{ resources: ['arn:aws:kms:*:*:key/a*'] }] })).toEqual({
+    expect(decideChecked({ allow: [{ resources: ['arn:aws:kms:*:*:key/a*'] }] })).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('u', 'a'),
       keyNotGranted: key('u', '1'),
@@ -135,7 +92,7 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
   });
 
   it('NotResource turns the set around', () => {
-    expect(decide({ allow: [{ notResources: ['arn:aws:kms:*:*:key/a*'] }] })).toEqual({
+    expect(decideChecked({ allow: [{ notResources: ['arn:aws:kms:*:*:key/a*'] }] })).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('u', '1'),
       keyNotGranted: key('u', 'a'),
@@ -146,7 +103,7 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
     // Keys not granted: any region other than us-east-1; the first region character tried that is not
     // `u` (which us-east-1 names) is `a`, which leaves us-east-1 at once.
     expect(
-      decide({ allow: [{ resources: ['*'] }], deny: [{ notResources: ['arn:aws:kms:us-east-1:*'] }] }),
+      decideChecked({ allow: [{ resources: ['*'] }], deny: [{ notResources: ['arn:aws:kms:us-east-1:*'] }] }),
     ).toEqual({
       coverage: 'PARTIAL',
       keyGranted: SAMPLE,
@@ -156,7 +113,7 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
 
   it('Allow and Deny of the same set: NONE, the first key-id character tried is the sample one', () => {
     expect(
-      decide({
+      decideChecked({
         allow: [{ resources: ['arn:aws:kms:*:*:key/a*'] }],
         deny: [{ resources: ['arn:aws:kms:*:*:key/a*'] }],
       }),
@@ -168,7 +125,7 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
     // the sample's next character `u` is tried first among the literals `e` and `u`. Not granted: `a`
     // (the first character no pattern names) leaves both prefixes in the region.
     expect(
-      decide({ allow: [{ resources: ['arn:aws:kms:e*:*:key/a*', 'arn:aws:kms:u*:*:key/b*'] }] }),
+      decideChecked({ allow: [{ resources: ['arn:aws:kms:e*:*:key/a*', 'arn:aws:kms:u*:*:key/b*'] }] }),
     ).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('u', 'b'),
@@ -177,7 +134,9 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
   });
 
   it('regions starting or ending with `u`: the region `a` is neither', () => {
-    expect(decide({ allow: [{ resources: ['arn:aws:kms:u*:*:key/*', 'arn:aws:kms:*u:*:key/*'] }] })).toEqual({
+    expect(
+      decideChecked({ allow: [{ resources: ['arn:aws:kms:u*:*:key/*', 'arn:aws:kms:*u:*:key/*'] }] }),
+    ).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('u', SAMPLE_ID),
       keyNotGranted: key('a', SAMPLE_ID),
@@ -188,7 +147,10 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
     // Granted: regions a...; denied: regions u.... The sample's `u` is a literal of the patterns, so it
     // is tried first also when looking for a key that is not granted.
     expect(
-      decide({ allow: [{ resources: ['arn:aws:kms:a*'] }], deny: [{ resources: ['arn:aws:kms:u*'] }] }),
+      decideChecked({
+        allow: [{ resources: ['arn:aws:kms:a*'] }],
+        deny: [{ resources: ['arn:aws:kms:u*'] }],
+      }),
     ).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('a', SAMPLE_ID),
@@ -200,7 +162,7 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
     // Granted: region e... with key id a... (not b...), and any region with key id b... unless the region
     // starts with e. In the region, `e` (a literal) and `u` (the sample's) lead to incomparable states.
     expect(
-      decide({
+      decideChecked({
         allow: [{ resources: ['arn:aws:kms:e*:*:key/a*', 'arn:aws:kms:*:*:key/b*'] }],
         deny: [{ resources: ['arn:aws:kms:e*:*:key/b*'] }],
       }),
@@ -212,14 +174,17 @@ describe('decideCoverage: witnesses of PARTIAL and NONE', () => {
     // `a` keeps every pending match and starts one more, so its state subsumes that of any other
     // character, which the search then drops: the shortest denied key id is `aaaaaa`.
     expect(
-      decide({ allow: [{ resources: ['*'] }], deny: [{ resources: ['arn:aws:kms:*:*:key/*a?????'] }] }),
+      decideChecked({
+        allow: [{ resources: ['*'] }],
+        deny: [{ resources: ['arn:aws:kms:*:*:key/*a?????'] }],
+      }),
     ).toEqual({ coverage: 'PARTIAL', keyGranted: key('u', '1'), keyNotGranted: key('u', 'aaaaaa') });
   });
 
   it('an inner `*` does not span `:`: this Deny matches no key', () => {
     // `*1:key/*` would need the region to end in 1 and be followed by `:key/`, with no account between.
     expect(
-      decide({ allow: [{ resources: ['*'] }], deny: [{ resources: ['arn:aws:kms:*1:key/*'] }] }),
+      decideChecked({ allow: [{ resources: ['*'] }], deny: [{ resources: ['arn:aws:kms:*1:key/*'] }] }),
     ).toEqual({ coverage: 'ALL', keyGranted: SAMPLE });
   });
 });
@@ -230,7 +195,7 @@ describe('decideCoverage: the granted witness from the caller', () => {
   const searched = { coverage: 'PARTIAL', keyNotGranted: key('u', SAMPLE_ID, '011122223333') };
 
   it('without candidates the search finds one', () => {
-    expect(decide(policy)).toEqual({ ...searched, keyGranted: key('u', 'a1') });
+    expect(decideChecked(policy)).toEqual({ ...searched, keyGranted: key('u', 'a1') });
   });
 
   it('the first granted candidate (a prefix of a granted key and an other key id are not)', () => {
@@ -240,7 +205,7 @@ describe('decideCoverage: the granted witness from the caller', () => {
       key('us-east-1', 'a1'),
       key('us-east-2', 'a1'),
     ];
-    expect(decide(policy, { grantedCandidates })).toEqual({
+    expect(decideChecked(policy, { grantedCandidates })).toEqual({
       ...searched,
       keyGranted: key('us-east-1', 'a1'),
     });
@@ -248,7 +213,7 @@ describe('decideCoverage: the granted witness from the caller', () => {
 
   it('a known granted key wins over the candidates', () => {
     const knownGranted = key('eu-west-1', 'a1');
-    expect(decide(policy, { knownGranted, grantedCandidates: [key('us-east-1', 'a1')] })).toEqual({
+    expect(decideChecked(policy, { knownGranted, grantedCandidates: [key('us-east-1', 'a1')] })).toEqual({
       ...searched,
       keyGranted: knownGranted,
     });
@@ -258,16 +223,16 @@ describe('decideCoverage: the granted witness from the caller', () => {
 describe('decideCoverage: the first pass over the simple patterns', () => {
   it('when the simple patterns grant everything, the policy is ALL', () => {
     const policy = { allow: [{ resources: ['*', 'arn:aws:kms:*:*:key/*a?'] }] };
-    expect(decide(policy)).toEqual({ coverage: 'ALL', keyGranted: SAMPLE });
+    expect(decideChecked(policy)).toEqual({ coverage: 'ALL', keyGranted: SAMPLE });
     const knownGranted = key('eu-west-1', 'k');
-    expect(decide(policy, { knownGranted })).toEqual({ coverage: 'ALL', keyGranted: knownGranted });
+    expect(decideChecked(policy, { knownGranted })).toEqual({ coverage: 'ALL', keyGranted: knownGranted });
   });
 
   it('its witness, with a one-character key id, stands when the whole policy does not grant it', () => {
     // The simple pattern alone: region `a` is not granted, finished with the sample's rest up to the first
     // key-id character. `e*?` needs a region starting with e.
     const policy = { allow: [{ resources: ['arn:aws:kms:us-*:*:key/*', 'arn:aws:kms:e*?:*:key/*'] }] };
-    expect(decide(policy)).toEqual({
+    expect(decideChecked(policy)).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('us-', SAMPLE_ID),
       keyNotGranted: key('a', '1'),
@@ -276,7 +241,7 @@ describe('decideCoverage: the first pass over the simple patterns', () => {
 
   it('its witness is dropped when the whole policy grants it: `*?` matches every region', () => {
     const policy = { allow: [{ resources: ['arn:aws:kms:*:*:key/a*', 'arn:aws:kms:*?:*:key/*'] }] };
-    expect(decide(policy)).toEqual({ coverage: 'ALL', keyGranted: SAMPLE });
+    expect(decideChecked(policy)).toEqual({ coverage: 'ALL', keyGranted: SAMPLE });
   });
 
   it('its witness comes from a breadth-first search: the sample region `u` before `e`', () => {
@@ -287,7 +252,7 @@ describe('decideCoverage: the first pass over the simple patterns', () => {
       allow: [{ resources: ['arn:aws:kms:*:*:key/*', 'arn:aws:kms:x*?:*:key/*'] }],
       deny: [{ resources: ['arn:aws:kms:e*:*:key/*'] }, { resources: ['arn:aws:kms:u*:*:key/*'] }],
     };
-    expect(decide(policy)).toEqual({
+    expect(decideChecked(policy)).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('x', SAMPLE_ID),
       keyNotGranted: key('u', '1'),
@@ -298,7 +263,7 @@ describe('decideCoverage: the first pass over the simple patterns', () => {
     // Granted: regions not starting with `us-` or exactly `us-`. Not granted: `us-` and one character;
     // `a`, the first one no pattern names. Finished with the sample's whole rest: no first pass ran.
     const policy = { allow: [{ notResources: ['arn:aws:kms:us-*?:*:key/*'] }] };
-    expect(decide(policy)).toEqual({
+    expect(decideChecked(policy)).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('a', SAMPLE_ID),
       keyNotGranted: key('us-a', SAMPLE_ID),
@@ -310,10 +275,10 @@ describe('decideCoverage: the budget', () => {
   const partial = { allow: [{ resources: ['arn:aws:kms:*:*:key/a*'] }] };
 
   it('gives up when the search needs more macrostates than allowed', () => {
-    expect(() => decideCoverage(space, query(partial), { maxStates: 2, maxWork: 1e9 })).toThrow(
+    expect(() => decideCoverage(space, coverageQuery(partial), { maxStates: 2, maxWork: 1e9 })).toThrow(
       TooComplexError,
     );
-    expect(() => decideCoverage(space, query(partial), { maxStates: 2, maxWork: 1e9 })).toThrow(
+    expect(() => decideCoverage(space, coverageQuery(partial), { maxStates: 2, maxWork: 1e9 })).toThrow(
       /more than 2 automaton states/,
     );
   });
@@ -323,7 +288,7 @@ describe('decideCoverage: the budget', () => {
     // start is `a`, which moves the root to the node after `a` (1 moved, + 1 for the step) and that node's
     // star (a new macrostate of 2 positions, every key: settled, no more search). 1 + 2 + 2 = 5 units and
     // 2 macrostates, checked after the round.
-    const policy = query({ allow: [{ resources: ['a*'] }] });
+    const policy = coverageQuery({ allow: [{ resources: ['a*'] }] });
     expect(decideCoverage(space, policy, { maxStates: 2, maxWork: 5 })).toEqual({
       coverage: 'ALL',
       keyGranted: SAMPLE,
@@ -342,14 +307,14 @@ describe('decideCoverage: the budget', () => {
     // 51 after its first round; `e` then settles it.
     const policy = { allow: [{ resources: ['arn:aws:kms:e*'] }] };
     const candidates = { grantedCandidates: [SAMPLE] };
-    expect(decide(policy, candidates, { maxStates: 100, maxWork: 51 })).toEqual({
+    expect(decideChecked(policy, candidates, { maxStates: 100, maxWork: 51 })).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('e', SAMPLE_ID),
       keyNotGranted: key('u', SAMPLE_ID),
     });
-    expect(() => decideCoverage(space, query(policy, candidates), { maxStates: 100, maxWork: 50 })).toThrow(
-      /more than 50 steps/,
-    );
+    expect(() =>
+      decideCoverage(space, coverageQuery(policy, candidates), { maxStates: 100, maxWork: 50 }),
+    ).toThrow(/more than 50 steps/);
   });
 
   it('counts the work of comparing macrostates', () => {
@@ -360,12 +325,12 @@ describe('decideCoverage: the budget', () => {
     // the cached steps again (no work), the same two comparisons in the region: 59, checked; from `u`,
     // `:` then settles it.
     const policy = { allow: [{ resources: ['arn:aws:kms:*u:*'] }] };
-    expect(decide(policy, {}, { maxStates: 100, maxWork: 59 })).toEqual({
+    expect(decideChecked(policy, {}, { maxStates: 100, maxWork: 59 })).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('u', SAMPLE_ID),
       keyNotGranted: key('a', SAMPLE_ID),
     });
-    expect(() => decideCoverage(space, query(policy), { maxStates: 100, maxWork: 58 })).toThrow(
+    expect(() => decideCoverage(space, coverageQuery(policy), { maxStates: 100, maxWork: 58 })).toThrow(
       /more than 58 steps/,
     );
   });
@@ -375,12 +340,12 @@ describe('decideCoverage: the budget', () => {
     // the same steps again from the cache (no work), `u` included; `e` moves 1 (+ 1) into a macrostate of
     // the node and its star (2): 42, checked; then `:` settles it.
     const policy = { allow: [{ resources: ['arn:aws:kms:e*:*'] }] };
-    expect(decide(policy, {}, { maxStates: 100, maxWork: 42 })).toEqual({
+    expect(decideChecked(policy, {}, { maxStates: 100, maxWork: 42 })).toEqual({
       coverage: 'PARTIAL',
       keyGranted: key('e', SAMPLE_ID),
       keyNotGranted: key('u', SAMPLE_ID),
     });
-    expect(() => decideCoverage(space, query(policy), { maxStates: 100, maxWork: 41 })).toThrow(
+    expect(() => decideCoverage(space, coverageQuery(policy), { maxStates: 100, maxWork: 41 })).toThrow(
       /more than 41 steps/,
     );
   });
@@ -394,18 +359,18 @@ describe('decideCoverage: the budget', () => {
     // star cannot cross the key id) 56; `k` (1) ends it: 57. Granted: every step from the cache, `a`
     // again met, not compared: 57, checked; no key found.
     const policy = { allow: [{ resources: ['arn:aws:kms:*:e*'] }] };
-    expect(decide(policy, {}, { maxStates: 100, maxWork: 57 })).toEqual({
+    expect(decideChecked(policy, {}, { maxStates: 100, maxWork: 57 })).toEqual({
       coverage: 'NONE',
       keyNotGranted: key('u', SAMPLE_ID),
     });
-    expect(() => decideCoverage(space, query(policy), { maxStates: 100, maxWork: 56 })).toThrow(
+    expect(() => decideCoverage(space, coverageQuery(policy), { maxStates: 100, maxWork: 56 })).toThrow(
       /more than 56 steps/,
     );
   });
 
   it('gives up when the search needs any work beyond an empty budget', () => {
     // Every round of the search steps at least one character, which counts.
-    expect(() => decideCoverage(space, query(partial), { maxStates: 1e6, maxWork: 0 })).toThrow(
+    expect(() => decideCoverage(space, coverageQuery(partial), { maxStates: 1e6, maxWork: 0 })).toThrow(
       /more than 0 steps/,
     );
   });
